@@ -1,0 +1,147 @@
+"""Claims: one human sentence each, asserted on the objects a snippet leaves behind.
+
+A claims file mirrors its snippet: ``snippets/<area>/<name>.py`` is checked by
+``tests/claims/<area>/<name>.py``. Each claim is a function decorated with :func:`claim`;
+its parameters are looked up by name in the snippet's module namespace, with three
+special names:
+
+``error``   the exception the snippet raised (the snippet must raise when a claim asks for it)
+``output``  the text the snippet printed
+``log``     what the libraries logged to stderr while the snippet ran
+
+A claim may return a short string of evidence (a measured figure); it is kept in the
+verification record and shown on the page.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Where a claim can run. ``gpu`` needs a CUDA device, ``full`` the full-size stand-ins.
+KNOWN_NEEDS = frozenset({"gpu", "full"})
+SPECIAL_PARAMS = frozenset({"error", "output", "log"})
+
+
+class ClaimsFileError(ValueError):
+    """A claims file that cannot be read; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class ClaimInfo:
+    """What the site and the test collector need to know of a claim, read without running it."""
+
+    name: str
+    sentence: str
+    needs: tuple[str, ...] = ()
+    params: tuple[str, ...] = ()
+    line: int = 0
+
+    @property
+    def wants_error(self) -> bool:
+        return "error" in self.params
+
+
+@dataclass
+class Claim:
+    """A claim as registered at run time by :func:`claim`."""
+
+    func: Callable
+    sentence: str
+    needs: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def name(self) -> str:
+        return self.func.__name__
+
+
+def _check(sentence: object, needs: tuple[str, ...], where: str) -> None:
+    if not isinstance(sentence, str) or not sentence.strip():
+        raise ClaimsFileError(f"{where}: a claim needs one human sentence as its first argument")
+    unknown = set(needs) - KNOWN_NEEDS
+    if unknown:
+        raise ClaimsFileError(
+            f"{where}: unknown needs {sorted(unknown)}; use any of {sorted(KNOWN_NEEDS)}"
+        )
+
+
+def claim(sentence: str, *, needs: str | tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
+    """Mark a function as a claim about its snippet.
+
+    ``needs`` names what the claim must run on: ``"gpu"``, ``"full"`` (full-size stand-ins),
+    or both as a tuple. Claims without needs run everywhere, the CPU suite included.
+    """
+    needs_t = (needs,) if isinstance(needs, str) else tuple(needs)
+
+    def mark(func: Callable) -> Callable:
+        _check(sentence, needs_t, f"claim {func.__name__}")
+        func.__kb_claim__ = Claim(func=func, sentence=" ".join(sentence.split()), needs=needs_t)
+        return func
+
+    return mark
+
+
+def collect(namespace: dict) -> list[Claim]:
+    """The claims defined in an imported claims module, in source order."""
+    return [v.__kb_claim__ for v in namespace.values() if hasattr(v, "__kb_claim__")]
+
+
+def read_claims(path: Path) -> list[ClaimInfo]:
+    """List the claims of a claims file by reading its source (nothing is imported or run)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except SyntaxError as exc:
+        raise ClaimsFileError(f"{path}:{exc.lineno}: not valid Python: {exc.msg}") from None
+    found: list[ClaimInfo] = []
+    names: set[str] = set()
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for deco in node.decorator_list:
+            if not (
+                isinstance(deco, ast.Call)
+                and isinstance(deco.func, ast.Name)
+                and deco.func.id == "claim"
+            ):
+                continue
+            where = f"{path}:{node.lineno}"
+            if not deco.args or not isinstance(deco.args[0], ast.Constant):
+                raise ClaimsFileError(f"{where}: write the claim's sentence as a plain string")
+            sentence = deco.args[0].value
+            needs: tuple[str, ...] = ()
+            for kw in deco.keywords:
+                if kw.arg != "needs":
+                    raise ClaimsFileError(f"{where}: claim() takes only needs=, not {kw.arg}=")
+                value = ast.literal_eval(kw.value)
+                needs = (value,) if isinstance(value, str) else tuple(value)
+            _check(sentence, needs, where)
+            if node.name in names:
+                raise ClaimsFileError(f"{where}: a second claim named {node.name}; rename one")
+            names.add(node.name)
+            params = tuple(a.arg for a in node.args.args)
+            found.append(
+                ClaimInfo(
+                    name=node.name,
+                    sentence=" ".join(sentence.split()),
+                    needs=needs,
+                    params=params,
+                    line=node.lineno,
+                )
+            )
+    return found
+
+
+def read_timeout(path: Path, default: float) -> float:
+    """A claims file may set ``TIMEOUT = <seconds>`` for its snippet."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == "TIMEOUT"
+        ):
+            return float(ast.literal_eval(node.value))
+    return default

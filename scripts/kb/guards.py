@@ -1,0 +1,153 @@
+"""Checks of the project's rules that need no model: each returns a list of problems,
+every one naming the file, what is wrong and what to do."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from pathlib import Path
+
+from kb.claims import ClaimsFileError, read_claims
+from kb.project import Layout, Snippet, find_snippets, snippet_key
+
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?P<lang>[\w+-]*)")
+PYTHON_LANGS = {"python", "py", "python3", "py3", "pycon", "ipython", "pyi"}
+SNIPPET_CALL = re.compile(r"""\{\{-?\s*snippet\(\s*["'](?P<key>[^"']+)["'](?P<rest>[^}]*)\)\s*-?\}\}""")
+SECTION_ARG = re.compile(r"""section\s*=\s*["'](?P<section>[^"']+)["']""")
+SECTION_MARK = re.compile(r"#\s*-{1,}8<-{1,}\s*\[(start|end):(?P<name>[\w-]+)\]")
+
+
+def inline_python_blocks(markdown: str, where: str) -> list[str]:
+    """Python code written straight into a page instead of included from ``snippets/``."""
+    problems = []
+    for lineno, line in enumerate(markdown.splitlines(), 1):
+        m = FENCE.match(line)
+        if m and m.group("lang").lower() in PYTHON_LANGS:
+            problems.append(
+                f"{where}:{lineno}: an inline Python code block. Every code block on the site "
+                "comes from a snippet: move the code to snippets/<area>/<name>.py, add its claims "
+                "in tests/claims/<area>/<name>.py, and show it with {{ snippet('<area>/<name>') }}."
+            )
+    return problems
+
+
+def pages(layout: Layout) -> list[Path]:
+    return sorted(layout.docs.rglob("*.md"))
+
+
+def snippet_uses(layout: Layout) -> list[tuple[Path, int, str, str | None]]:
+    """(page, line, snippet key, section) for every snippet macro call in the pages."""
+    uses = []
+    for page in pages(layout):
+        for lineno, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            for m in SNIPPET_CALL.finditer(line):
+                sec = SECTION_ARG.search(m.group("rest"))
+                uses.append(
+                    (page, lineno, snippet_key(m.group("key")), sec.group("section") if sec else None)
+                )
+    return uses
+
+
+def sections_of(source: str) -> set[str]:
+    return {m.group("name") for m in SECTION_MARK.finditer(source)}
+
+
+def check_pages(layout: Layout = Layout()) -> list[str]:
+    """Inline Python blocks, and includes of snippets or sections that do not exist."""
+    problems = []
+    known = {s.key: s for s in find_snippets(layout)}
+    for page in pages(layout):
+        rel = page.relative_to(layout.root).as_posix()
+        problems += inline_python_blocks(page.read_text(encoding="utf-8"), rel)
+    for page, lineno, key, section in snippet_uses(layout):
+        rel = page.relative_to(layout.root).as_posix()
+        if key not in known:
+            problems.append(f"{rel}:{lineno}: {missing_snippet_message(key, known)}")
+        elif section and section not in sections_of(known[key].source):
+            problems.append(
+                f"{rel}:{lineno}: snippets/{key}.py has no section '{section}'; mark it in the "
+                f"snippet with '# --8<-- [start:{section}]' and '# --8<-- [end:{section}]'"
+            )
+    return problems
+
+
+def missing_snippet_message(key: str, known) -> str:
+    near = difflib.get_close_matches(key, list(known), n=1)
+    hint = f" Did you mean '{near[0]}'?" if near else ""
+    return f"the page includes snippets/{key}.py, which does not exist.{hint}"
+
+
+def check_every_snippet_shown(layout: Layout = Layout()) -> list[str]:
+    shown = {key for _, _, key, _ in snippet_uses(layout)}
+    return [
+        f"snippets/{s.key}.py is not shown on any page: include it with "
+        f"{{{{ snippet('{s.key}') }}}} on the page it belongs to, or delete it"
+        for s in find_snippets(layout)
+        if s.key not in shown
+    ]
+
+
+def check_every_snippet_claimed(snippets: list[Snippet]) -> list[str]:
+    problems = []
+    for s in snippets:
+        rel_claims = f"tests/claims/{s.key}.py"
+        if not s.claims_path.exists():
+            problems.append(
+                f"snippets/{s.key}.py has no claims file: create {rel_claims} with at least one "
+                "@claim('<one sentence the page states>') asserting on what the snippet leaves behind"
+            )
+            continue
+        try:
+            if not read_claims(s.claims_path):
+                problems.append(
+                    f"{rel_claims} defines no claim: add at least one function decorated with "
+                    "@claim('<sentence>')"
+                )
+        except ClaimsFileError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+def check_orphan_claims(layout: Layout = Layout()) -> list[str]:
+    known = {s.key for s in find_snippets(layout)}
+    out = []
+    for path in sorted(layout.claims.rglob("*.py")):
+        key = path.relative_to(layout.claims).with_suffix("").as_posix()
+        if key not in known and path.name != "__init__.py":
+            out.append(
+                f"tests/claims/{key}.py has no snippet snippets/{key}.py: rename it to match its "
+                "snippet, or delete it"
+            )
+    return out
+
+
+def check_current_api(snippets: list[Snippet]) -> list[str]:
+    """Keyword arguments that transformers 5 deprecated or removed, found without running."""
+    replaced = {
+        "torch_dtype": "pass dtype= instead (torch_dtype is deprecated in transformers 5)",
+        "load_in_4bit": None,
+        "load_in_8bit": None,
+        "low_cpu_mem_usage": "drop it: transformers 5 ignores it (loading always starts on meta)",
+    }
+    problems = []
+    for s in snippets:
+        tree = ast.parse(s.source, filename=str(s.path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            fname = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            for kw in node.keywords:
+                if kw.arg not in replaced:
+                    continue
+                advice = replaced[kw.arg]
+                if advice is None:
+                    if fname != "from_pretrained" or s.key.startswith("errors/"):
+                        continue  # only from_pretrained lost it; error snippets reproduce it
+                    advice = (
+                        "pass quantization_config=BitsAndBytesConfig("
+                        f"{kw.arg}=True, ...) instead (a TypeError in transformers 5)"
+                    )
+                problems.append(f"snippets/{s.key}.py:{kw.lineno}: {kw.arg}= — {advice}")
+    return problems

@@ -1,0 +1,21 @@
+import torch
+from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+
+model_id = "Qwen/Qwen2.5-Coder-7B-Instruct"
+
+bnb_config = BitsAndBytesConfig(
+    load_in_4bit=True,
+    bnb_4bit_quant_type="nf4",  # the default is "fp4"
+    bnb_4bit_compute_dtype=torch.bfloat16,  # the default is float32
+    bnb_4bit_use_double_quant=True,
+)
+model = AutoModelForCausalLM.from_pretrained(
+    model_id,
+    quantization_config=bnb_config,
+    device_map="auto",
+    dtype=torch.bfloat16,
+)
+
+q_proj = model.model.layers[0].self_attn.q_proj
+print(type(q_proj).__name__, q_proj.weight.dtype)
+print(type(model.lm_head).__name__, model.lm_head.weight.dtype)

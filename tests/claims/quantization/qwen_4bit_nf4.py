@@ -1,0 +1,52 @@
+import torch
+
+from kb.claims import claim
+
+DECODER_LINEARS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+
+
+@claim("Every Linear layer of every decoder block becomes a bitsandbytes `Linear4bit` holding packed `uint8` weights.")
+def decoder_linears_4bit(model):
+    import bitsandbytes as bnb
+
+    for i, layer in enumerate(model.model.layers):
+        for name, module in layer.named_modules():
+            if name.rsplit(".", 1)[-1] in DECODER_LINEARS:
+                assert isinstance(module, bnb.nn.Linear4bit), f"layer {i} {name}: {type(module)}"
+                assert module.weight.dtype == torch.uint8
+                assert module.weight.quant_state.quant_type == "nf4"
+    return f"{len(model.model.layers) * len(DECODER_LINEARS)} Linear4bit layers"
+
+
+@claim("`lm_head` and the embeddings are not quantized: they stay plain bfloat16 tensors.")
+def head_stays_bf16(model):
+    import bitsandbytes as bnb
+
+    assert type(model.lm_head) is torch.nn.Linear
+    assert not isinstance(model.lm_head, bnb.nn.Linear4bit)
+    assert model.lm_head.weight.dtype == torch.bfloat16
+    assert model.get_input_embeddings().weight.dtype == torch.bfloat16
+
+
+@claim("Each 4-bit weight takes a quarter of its bfloat16 bytes: two 4-bit values per stored byte.")
+def quarter_bytes(model):
+    q = model.model.layers[0].self_attn.q_proj
+    packed = q.weight.numel() * q.weight.element_size()
+    bf16 = q.in_features * q.out_features * 2
+    assert packed * 4 == bf16
+
+
+@claim("The config asked for is the config in force: nf4, bfloat16 compute, nested (double) quantization.")
+def config_in_force(model):
+    qc = model.config.quantization_config
+    assert qc.bnb_4bit_quant_type == "nf4"
+    assert qc.bnb_4bit_compute_dtype == torch.bfloat16
+    assert qc.bnb_4bit_use_double_quant is True
+    state = model.model.layers[0].mlp.down_proj.weight.quant_state
+    assert state.nested is True
+
+
+@claim("The quantized model is in eval mode and flagged as 4-bit.")
+def flags(model):
+    assert model.training is False
+    assert model.is_loaded_in_4bit is True

@@ -1,0 +1,50 @@
+"""Every snippet runs unchanged, offline and isolated, and every claim holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.claims import read_claims
+from kb.project import find_snippets
+
+SNIPPETS = find_snippets()
+CLAIMS = [
+    pytest.param(snip, info, id=f"{snip.key}::{info.name}")
+    for snip in SNIPPETS
+    if snip.claims_path.exists()
+    for info in read_claims(snip.claims_path)
+]
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=lambda s: s.key)
+def test_snippet_runs(snippet, snippet_results):
+    """It runs to the end (or raises what its claims say), its #> lines match, no deprecations."""
+    result = snippet_results.get(snippet)
+    if result.problems:
+        pytest.fail(f"snippets/{snippet.key}.py:\n\n" + "\n\n".join(result.problems), pytrace=False)
+
+
+@pytest.mark.parametrize(("snippet", "info"), CLAIMS)
+def test_claim(snippet, info, snippet_results):
+    """One claim, asserted on the objects its snippet left behind."""
+    missing = [
+        n for n in info.needs
+        if (n == "gpu" and snippet_results.environment != "gpu")
+        or (n == "full" and snippet_results.scale != "full")
+    ]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)}: runs in the GPU job (make gpu-test)")
+    result = snippet_results.get(snippet)
+    found = result.claim(info.name)
+    if found is None:
+        pytest.fail(
+            f"tests/claims/{snippet.key}.py::{info.name} was not evaluated; "
+            f"the run reported: {result.problems}",
+            pytrace=False,
+        )
+    if found.outcome != "passed":
+        pytest.fail(
+            f"claim not true: {info.sentence}\n(tests/claims/{snippet.key}.py::{info.name})\n\n"
+            f"{found.message}",
+            pytrace=False,
+        )
