@@ -15,6 +15,7 @@ FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?
 PYTHON_LANGS = {"python", "py", "python3", "py3", "pycon", "ipython", "pyi"}
 SNIPPET_CALL = re.compile(r"""\{\{-?\s*snippet\(\s*["'](?P<key>[^"']+)["'](?P<rest>[^}]*)\)\s*-?\}\}""")
 SECTION_ARG = re.compile(r"""section\s*=\s*["'](?P<section>[^"']+)["']""")
+RAW_BLOCK = re.compile(r"\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.DOTALL)
 SECTION_MARK = re.compile(r"#\s*-{1,}8<-{1,}\s*\[(start|end):(?P<name>[\w-]+)\]")
 
 
@@ -40,7 +41,8 @@ def snippet_uses(layout: Layout) -> list[tuple[Path, int, str, str | None]]:
     """(page, line, snippet key, section) for every snippet macro call in the pages."""
     uses = []
     for page in pages(layout):
-        for lineno, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+        text = RAW_BLOCK.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), page.read_text("utf-8"))
+        for lineno, line in enumerate(text.splitlines(), 1):
             for m in SNIPPET_CALL.finditer(line):
                 sec = SECTION_ARG.search(m.group("rest"))
                 uses.append(
