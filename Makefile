@@ -1,0 +1,53 @@
+# The two commands a fresh machine needs: `make serve` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+
+.PHONY: install serve build test record update-examples gpu-test gpu-record bench lint format
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## serve the site on http://127.0.0.1:8000
+serve: install
+	$(VENV)/bin/mkdocs serve --strict -a 127.0.0.1:8000
+
+build: install
+	$(VENV)/bin/mkdocs build --strict
+
+## the whole test suite (CPU, stand-in checkpoints)
+test: install
+	$(PY) -m pytest
+
+## re-verify every snippet and rewrite verification/cpu.json
+record: install
+	$(PY) -m pytest tests/test_snippets.py --record
+
+## rewrite the #> output lines of snippets from what they print now
+update-examples: install
+	$(PY) -m pytest tests/test_snippets.py --update-examples
+
+## on a machine with a CUDA GPU: full-size stand-ins, GPU claims included
+gpu-test: install
+	$(PY) -m pytest tests/test_snippets.py --kb-env gpu --kb-scale full
+
+gpu-record: install
+	$(PY) -m pytest tests/test_snippets.py --kb-env gpu --kb-scale full --record
+
+bench: install
+	$(PY) scripts/benchmark.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check scripts tests
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format scripts tests
