@@ -30,9 +30,7 @@ def define_env(env):
             known = {s.key for s in find_snippets(layout)}
             raise SiteError(f"docs/{page}: {guards.missing_snippet_message(snip.key, known)}")
         if section and section not in guards.sections_of(snip.source):
-            raise SiteError(
-                f"docs/{page}: snippets/{snip.key}.py has no section '{section}'"
-            )
+            raise SiteError(f"docs/{page}: snippets/{snip.key}.py has no section '{section}'")
         return panel.render(snip, loaded, section=section, hl_lines=hl_lines)
 
 

@@ -29,12 +29,21 @@ from kb.runner import DEFAULT_TIMEOUT, Runner, RunResult  # noqa: E402
 
 def pytest_addoption(parser):
     group = parser.getgroup("kb", "verified knowledge base")
-    group.addoption("--kb-env", default="cpu", choices=["cpu", "gpu"],
-                    help="where the snippets run: cpu (default) or gpu")
-    group.addoption("--kb-scale", default="small", choices=["small", "full"],
-                    help="stand-in checkpoints: small (CPU, default) or full size")
-    group.addoption("--record", action="store_true",
-                    help="write verification/<env>.json from this run")
+    group.addoption(
+        "--kb-env",
+        default="cpu",
+        choices=["cpu", "gpu"],
+        help="where the snippets run: cpu (default) or gpu",
+    )
+    group.addoption(
+        "--kb-scale",
+        default="small",
+        choices=["small", "full"],
+        help="stand-in checkpoints: small (CPU, default) or full size",
+    )
+    group.addoption(
+        "--record", action="store_true", help="write verification/<env>.json from this run"
+    )
 
 
 class SnippetResults:
@@ -86,8 +95,9 @@ class SnippetResults:
             return None
         path = records.record_path(self.layout.records, self.environment)
         entries = {
-            key: records.entry_from_result(snip, res, environment=self.environment,
-                                           scale=self.scale)
+            key: records.entry_from_result(
+                snip, res, environment=self.environment, scale=self.scale
+            )
             for key, (snip, res) in self.results.items()
         }
         known = {s.key for s in find_snippets(self.layout)}

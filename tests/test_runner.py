@@ -83,7 +83,12 @@ first_random = torch.rand(1).item()
 def test_state_does_not_leak_between_snippets(runner, make):
     polluter = run(runner, make("polluter", POLLUTER, "@claim('ran')\ndef ran(torch):\n    pass\n"))
     assert polluter.ok, polluter.problems
-    checker = run(runner, make("checker", CHECKER, """
+    checker = run(
+        runner,
+        make(
+            "checker",
+            CHECKER,
+            """
         @claim("the default dtype is float32 again")
         def dtype(default_dtype):
             import torch
@@ -97,19 +102,34 @@ def test_state_does_not_leak_between_snippets(runner, make):
         def verbosity_default(verbosity):
             import logging
             assert verbosity == logging.WARNING
-    """))
+    """,
+        ),
+    )
     assert checker.ok, (checker.problems, checker.claims)
     assert [c.outcome for c in checker.claims] == ["passed"] * 3
 
 
 def test_warning_filters_do_not_leak(runner, make):
-    run(runner, make("silencer", "import warnings\nwarnings.simplefilter('ignore')\n",
-                     "@claim('ran')\ndef ran():\n    pass\n"))
-    res = run(runner, make("warner", """
+    run(
+        runner,
+        make(
+            "silencer",
+            "import warnings\nwarnings.simplefilter('ignore')\n",
+            "@claim('ran')\ndef ran():\n    pass\n",
+        ),
+    )
+    res = run(
+        runner,
+        make(
+            "warner",
+            """
         import warnings
         from transformers.utils import logging
         warnings.warn("transformers-style deprecation", FutureWarning, stacklevel=1)
-    """, "@claim('ran')\ndef ran():\n    pass\n"))
+    """,
+            "@claim('ran')\ndef ran():\n    pass\n",
+        ),
+    )
     # the warning is attributed to the snippet's own line: that counts as a deprecation
     assert not res.ok
     assert any("FutureWarning" in p and "transformers-style deprecation" in p for p in res.problems)
@@ -125,13 +145,20 @@ GPT2LMHeadModel(GPT2Config(n_layer=1, n_embd=32, n_head=2, vocab_size=64)).save_
 
 def test_torch_dtype_fails_with_the_logged_deprecation(runner, make):
     # transformers 5.23 logs this line (not a Python warning) where it still reads torch_dtype
-    res = run(runner, make("old_api", """
+    res = run(
+        runner,
+        make(
+            "old_api",
+            """
 import torch
 from transformers import AutoModelForCausalLM, GPT2Config
 
 config = GPT2Config(n_layer=1, n_embd=32, n_head=2, vocab_size=64)
 model = AutoModelForCausalLM.from_config(config, torch_dtype=torch.bfloat16)
-""", "@claim('loads')\ndef loads(model):\n    pass\n"))
+""",
+            "@claim('loads')\ndef loads(model):\n    pass\n",
+        ),
+    )
     assert not res.ok
     text = "\n".join(res.problems)
     assert "`torch_dtype` is deprecated! Use `dtype` instead!" in text
@@ -139,26 +166,42 @@ model = AutoModelForCausalLM.from_config(config, torch_dtype=torch.bfloat16)
 
 
 def test_library_future_warning_fails(runner, make):
-    res = run(runner, make("checkpointing", TINY_GPT2 + """
+    res = run(
+        runner,
+        make(
+            "checkpointing",
+            TINY_GPT2
+            + """
 model = GPT2LMHeadModel.from_pretrained("tiny", dtype=torch.float32)
 model.gradient_checkpointing_enable()
-""", "@claim('loads')\ndef loads(model):\n    pass\n"))
+""",
+            "@claim('loads')\ndef loads(model):\n    pass\n",
+        ),
+    )
     assert not res.ok
     assert any("FutureWarning" in p for p in res.problems), res.problems
 
 
 def test_current_api_passes_and_reports_memory(runner, make):
-    res = run(runner, make("current", TINY_GPT2 + """
+    res = run(
+        runner,
+        make(
+            "current",
+            TINY_GPT2
+            + """
 model = GPT2LMHeadModel.from_pretrained("tiny", dtype=torch.bfloat16)
 print(model.dtype)
 #> torch.bfloat16
-""", """
+""",
+            """
         @claim("bf16")
         def bf16(model):
             import torch
             assert model.dtype == torch.bfloat16
             return "checked"
-    """))
+    """,
+        ),
+    )
     assert res.ok, res.problems
     assert res.output == "torch.bfloat16"
     assert res.claims[0].evidence == "checked"
@@ -177,31 +220,53 @@ def test_output_mismatch_names_the_update_command(runner, make):
 
 
 def test_time_limit(runner, make):
-    res = run(runner, make("sleeper", "import time\ntime.sleep(30)\n",
-                           "@claim('never')\ndef never():\n    pass\n"), timeout=2)
+    res = run(
+        runner,
+        make(
+            "sleeper", "import time\ntime.sleep(30)\n", "@claim('never')\ndef never():\n    pass\n"
+        ),
+        timeout=2,
+    )
     assert not res.ok
     assert "time limit of 2 s" in res.problems[0]
 
 
 def test_crash_is_reported_and_runner_survives(runner, make):
-    res = run(runner, make("crasher", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
-                           "@claim('never')\ndef never():\n    pass\n"))
+    res = run(
+        runner,
+        make(
+            "crasher",
+            "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
+            "@claim('never')\ndef never():\n    pass\n",
+        ),
+    )
     assert not res.ok
     assert "crashed" in res.problems[0] and "SIGKILL" in res.problems[0]
-    after = run(runner, make("after", "x = 1\n", "@claim('x is 1')\ndef one(x):\n    assert x == 1\n"))
+    after = run(
+        runner, make("after", "x = 1\n", "@claim('x is 1')\ndef one(x):\n    assert x == 1\n")
+    )
     assert after.ok
 
 
 def test_error_snippet_needs_an_error_claim(runner, make):
     snippet = "raise ValueError('bad value')\n"
-    unclaimed = run(runner, make("raiser", snippet, "@claim('nothing')\ndef nothing():\n    pass\n"))
+    unclaimed = run(
+        runner, make("raiser", snippet, "@claim('nothing')\ndef nothing():\n    pass\n")
+    )
     assert not unclaimed.ok
     assert "takes `error`" in unclaimed.problems[0]
-    claimed = run(runner, make("raiser2", snippet, """
+    claimed = run(
+        runner,
+        make(
+            "raiser2",
+            snippet,
+            """
         @claim("raises ValueError")
         def raises(error):
             assert type(error) is ValueError and str(error) == "bad value"
-    """))
+    """,
+        ),
+    )
     assert claimed.ok, claimed.problems
     assert claimed.error["type"] == "ValueError"
 
@@ -213,7 +278,9 @@ def test_error_claim_on_a_snippet_that_does_not_raise(runner, make):
 
 
 def test_failed_claim_reports_the_assertion(runner, make):
-    res = run(runner, make("two", "x = 2\n", "@claim('x is 3')\ndef three(x):\n    assert x == 3\n"))
+    res = run(
+        runner, make("two", "x = 2\n", "@claim('x is 3')\ndef three(x):\n    assert x == 3\n")
+    )
     assert not res.ok
     assert res.claims[0].outcome == "failed"
     assert "assert 2 == 3" in res.claims[0].message
@@ -231,7 +298,12 @@ def test_snippet_without_claims(runner, make):
 
 
 def test_gpu_claims_do_not_run_on_cpu(runner, make):
-    res = run(runner, make("gpu_only", "x = 1\n", """
+    res = run(
+        runner,
+        make(
+            "gpu_only",
+            "x = 1\n",
+            """
         @claim("on cpu")
         def cpu(x):
             pass
@@ -239,6 +311,8 @@ def test_gpu_claims_do_not_run_on_cpu(runner, make):
         @claim("on gpu", needs="gpu")
         def gpu(x):
             raise AssertionError("must not run on CPU")
-    """))
+    """,
+        ),
+    )
     assert res.ok
     assert [c.outcome for c in res.claims] == ["passed", "not-run"]

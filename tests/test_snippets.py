@@ -28,7 +28,8 @@ def test_snippet_runs(snippet, snippet_results):
 def test_claim(snippet, info, snippet_results):
     """One claim, asserted on the objects its snippet left behind."""
     missing = [
-        n for n in info.needs
+        n
+        for n in info.needs
         if (n == "gpu" and snippet_results.environment != "gpu")
         or (n == "full" and snippet_results.scale != "full")
     ]

@@ -13,7 +13,9 @@ from kb.project import Layout, Snippet, find_snippets, snippet_key
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?P<lang>[\w+-]*)")
 PYTHON_LANGS = {"python", "py", "python3", "py3", "pycon", "ipython", "pyi"}
-SNIPPET_CALL = re.compile(r"""\{\{-?\s*snippet\(\s*["'](?P<key>[^"']+)["'](?P<rest>[^}]*)\)\s*-?\}\}""")
+SNIPPET_CALL = re.compile(
+    r"""\{\{-?\s*snippet\(\s*["'](?P<key>[^"']+)["'](?P<rest>[^}]*)\)\s*-?\}\}"""
+)
 SECTION_ARG = re.compile(r"""section\s*=\s*["'](?P<section>[^"']+)["']""")
 RAW_BLOCK = re.compile(r"\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.DOTALL)
 SECTION_MARK = re.compile(r"#\s*-{1,}8<-{1,}\s*\[(start|end):(?P<name>[\w-]+)\]")
@@ -46,7 +48,12 @@ def snippet_uses(layout: Layout) -> list[tuple[Path, int, str, str | None]]:
             for m in SNIPPET_CALL.finditer(line):
                 sec = SECTION_ARG.search(m.group("rest"))
                 uses.append(
-                    (page, lineno, snippet_key(m.group("key")), sec.group("section") if sec else None)
+                    (
+                        page,
+                        lineno,
+                        snippet_key(m.group("key")),
+                        sec.group("section") if sec else None,
+                    )
                 )
     return uses
 

@@ -76,7 +76,9 @@ def _section(env: str, st: Status) -> list[str]:
         return [f"**{LABEL[env]}:** not yet verified."]
     lines.append(f"**{LABEL[env]}:** {_where(st.entry)}")
     if st.state == "stale":
-        lines.append(f"*Changed since last verified: {st.reason}. The results below are from before.*")
+        lines.append(
+            f"*Changed since last verified: {st.reason}. The results below are from before.*"
+        )
     lines.append("")
     lines.extend(_claim_lines(st.entry))
     out = st.entry.get("output", "").strip("\n")
@@ -85,8 +87,12 @@ def _section(env: str, st: Status) -> list[str]:
     return lines
 
 
-def render(snippet: Snippet, records: dict[str, dict], section: str | None = None,
-           hl_lines: str | None = None) -> str:
+def render(
+    snippet: Snippet,
+    records: dict[str, dict],
+    section: str | None = None,
+    hl_lines: str | None = None,
+) -> str:
     """The code block and its verification panel, as Markdown."""
     cpu = status(snippet, records.get("cpu", {}))
     gpu = status(snippet, records.get("gpu", {}))

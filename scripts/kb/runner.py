@@ -340,8 +340,17 @@ def _environment_facts() -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     versions = {}
-    for dist in ("torch", "transformers", "accelerate", "peft", "bitsandbytes", "trl",
-                 "huggingface-hub", "tokenizers", "pytest-examples"):
+    for dist in (
+        "torch",
+        "transformers",
+        "accelerate",
+        "peft",
+        "bitsandbytes",
+        "trl",
+        "huggingface-hub",
+        "tokenizers",
+        "pytest-examples",
+    ):
         try:
             versions[dist] = version(dist)
         except PackageNotFoundError:
@@ -375,8 +384,9 @@ def _run_forked(job: Job, facts: dict) -> RunResult:
         try:
             result = _child(job, workdir)
         except BaseException as exc:  # noqa: BLE001 - the runner itself failed
-            result = RunResult(key=job.key, problems=[f"runner failure: {exc!r}\n"
-                                                      + traceback.format_exc()])
+            result = RunResult(
+                key=job.key, problems=[f"runner failure: {exc!r}\n" + traceback.format_exc()]
+            )
         result.environment = facts
         with os.fdopen(write_fd, "w", encoding="utf-8") as out:
             json.dump(asdict(result), out, default=str)
@@ -403,15 +413,24 @@ def _run_forked(job: Job, facts: dict) -> RunResult:
     log = (workdir / "stderr.log").read_text(encoding="utf-8", errors="replace")
     _remove_tree(workdir)
     if timed_out:
-        return RunResult(key=job.key, problems=[
-            f"{job.key} did not finish within its time limit of {job.timeout:.0f} s; "
-            "make it lighter, or set TIMEOUT in its claims file if it really needs longer",
-        ], log=log[-4000:], environment=facts)
+        return RunResult(
+            key=job.key,
+            problems=[
+                f"{job.key} did not finish within its time limit of {job.timeout:.0f} s; "
+                "make it lighter, or set TIMEOUT in its claims file if it really needs longer",
+            ],
+            log=log[-4000:],
+            environment=facts,
+        )
     if not chunks:
-        return RunResult(key=job.key, problems=[
-            f"{job.key} crashed the process running it ({_describe_status(status)}); "
-            f"its last log lines:\n{log[-4000:]}"
-        ], environment=facts)
+        return RunResult(
+            key=job.key,
+            problems=[
+                f"{job.key} crashed the process running it ({_describe_status(status)}); "
+                f"its last log lines:\n{log[-4000:]}"
+            ],
+            environment=facts,
+        )
     return RunResult.from_json(json.loads(b"".join(chunks)))
 
 
@@ -455,8 +474,14 @@ def serve() -> None:
 class Runner:
     """Client of a runner server; one per test session."""
 
-    def __init__(self, hf_home: Path | None, *, environment: str = "cpu", scale: str = "small",
-                 extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        hf_home: Path | None,
+        *,
+        environment: str = "cpu",
+        scale: str = "small",
+        extra_env: dict[str, str] | None = None,
+    ):
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SCRIPTS), env.get("PYTHONPATH")]))
         if hf_home is not None:
@@ -480,11 +505,26 @@ class Runner:
             raise RuntimeError("the snippet runner failed to start; see the output above")
         self.import_seconds = json.loads(hello)["import_seconds"]
 
-    def run(self, key: str, snippet: Path, claims: Path | None, *, timeout: float,
-            update_examples: bool = False, env: dict | None = None) -> RunResult:
-        job = Job(key=key, snippet=str(snippet), claims=str(claims) if claims else None,
-                  timeout=timeout, update_examples=update_examples,
-                  environment=self.environment, scale=self.scale, env=env or {})
+    def run(
+        self,
+        key: str,
+        snippet: Path,
+        claims: Path | None,
+        *,
+        timeout: float,
+        update_examples: bool = False,
+        env: dict | None = None,
+    ) -> RunResult:
+        job = Job(
+            key=key,
+            snippet=str(snippet),
+            claims=str(claims) if claims else None,
+            timeout=timeout,
+            update_examples=update_examples,
+            environment=self.environment,
+            scale=self.scale,
+            env=env or {},
+        )
         self.proc.stdin.write(json.dumps(asdict(job)) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
@@ -527,9 +567,14 @@ def main(argv: list[str]) -> int:
     with Runner(hf_home, scale=args.scale) as runner:
         for key in args.snippets:
             snip = get_snippet(key, layout)
-            res = runner.run(snip.key, snip.path, snip.claims_path,
-                             timeout=read_timeout(snip.claims_path, DEFAULT_TIMEOUT)
-                             if snip.claims_path.exists() else DEFAULT_TIMEOUT)
+            res = runner.run(
+                snip.key,
+                snip.path,
+                snip.claims_path,
+                timeout=read_timeout(snip.claims_path, DEFAULT_TIMEOUT)
+                if snip.claims_path.exists()
+                else DEFAULT_TIMEOUT,
+            )
             print(f"== {snip.key}: {'ok' if res.ok else 'FAILED'} in {res.seconds:.2f} s")
             for c in res.claims:
                 print(f"   [{c.outcome}] {c.sentence} {c.evidence}")

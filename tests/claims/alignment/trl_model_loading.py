@@ -3,7 +3,9 @@ import torch
 from kb.claims import claim
 
 
-@claim("A dtype string is enough: `dtype=\"bfloat16\"` loads the unquantized parameters as `torch.bfloat16`; no `getattr(torch, ...)` step is needed.")
+@claim(
+    'A dtype string is enough: `dtype="bfloat16"` loads the unquantized parameters as `torch.bfloat16`; no `getattr(torch, ...)` step is needed.'
+)
 def string_dtype(model):
     assert model.dtype == torch.bfloat16
     assert model.get_input_embeddings().weight.dtype == torch.bfloat16
@@ -19,7 +21,9 @@ def attention(model):
     assert model.config._attn_implementation == "sdpa"
 
 
-@claim("trl's `get_quantization_config` builds a 4-bit nf4 config with double quantization and the compute dtype taken from `dtype`.")
+@claim(
+    "trl's `get_quantization_config` builds a 4-bit nf4 config with double quantization and the compute dtype taken from `dtype`."
+)
 def trl_quant_config(quantization_config, model):
     import bitsandbytes as bnb
 
@@ -36,13 +40,17 @@ def cpu_placement(device_map, model):
     assert {p.device.type for p in model.parameters()} == {"cpu"}
 
 
-@claim("With a GPU, the device map pins the whole quantized model to this process's GPU.", needs="gpu")
+@claim(
+    "With a GPU, the device map pins the whole quantized model to this process's GPU.", needs="gpu"
+)
 def gpu_placement(device_map, model):
     assert device_map == {"": 0}
     assert {str(p.device) for p in model.parameters()} == {"cuda:0"}
 
 
-@claim("Current trl has neither `ModelConfig.torch_dtype` nor `get_kbit_device_map`, which alignment-handbook's `get_model` still imports.")
+@claim(
+    "Current trl has neither `ModelConfig.torch_dtype` nor `get_kbit_device_map`, which alignment-handbook's `get_model` still imports."
+)
 def trl_removed_helpers(model_args):
     import trl
 

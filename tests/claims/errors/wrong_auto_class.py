@@ -1,7 +1,9 @@
 from kb.claims import claim
 
 
-@claim("Loading a decoder-only checkpoint with `AutoModelForSeq2SeqLM` raises `ValueError: Unrecognized configuration class ... Qwen2Config ... for this kind of AutoModel: AutoModelForSeq2SeqLM`.")
+@claim(
+    "Loading a decoder-only checkpoint with `AutoModelForSeq2SeqLM` raises `ValueError: Unrecognized configuration class ... Qwen2Config ... for this kind of AutoModel: AutoModelForSeq2SeqLM`."
+)
 def raises_value_error(error):
     assert type(error) is ValueError
     message = str(error)

@@ -3,13 +3,17 @@ import torch
 from kb.claims import claim
 
 
-@claim("`from_pretrained` returns the model in eval mode, so a following `model.eval()` is redundant.")
+@claim(
+    "`from_pretrained` returns the model in eval mode, so a following `model.eval()` is redundant."
+)
 def already_eval(model):
     assert model.training is False
     assert not any(m.training for m in model.modules())
 
 
-@claim("With `trust_remote_code=False` the class is transformers' own `Qwen2ForCausalLM`, not code from the repository.")
+@claim(
+    "With `trust_remote_code=False` the class is transformers' own `Qwen2ForCausalLM`, not code from the repository."
+)
 def library_class(model):
     assert type(model).__name__ == "Qwen2ForCausalLM"
     assert type(model).__module__.startswith("transformers.models.qwen2.")
@@ -20,7 +24,9 @@ def explicit_dtype(model):
     assert {p.dtype for p in model.parameters()} == {torch.bfloat16}
 
 
-@claim("Tokenizer and model come from the same repository and revision, so their special tokens agree.")
+@claim(
+    "Tokenizer and model come from the same repository and revision, so their special tokens agree."
+)
 def same_source(model, tokenizer, model_id):
     assert model.config.name_or_path == model_id
     assert tokenizer.name_or_path == model_id

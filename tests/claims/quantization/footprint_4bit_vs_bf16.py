@@ -7,7 +7,10 @@ def under_half(ratio, bf16_bytes, nf4_bytes):
     return f"{nf4_bytes / 2**20:.2f} MiB vs {bf16_bytes / 2**20:.2f} MiB: {ratio:.0%}"
 
 
-@claim("At full size, Qwen2.5-Coder-7B-Instruct takes about 15.2 GB in bfloat16 and about 5.4 GB in nf4 (ratio 0.33 to 0.38).", needs="full")
+@claim(
+    "At full size, Qwen2.5-Coder-7B-Instruct takes about 15.2 GB in bfloat16 and about 5.4 GB in nf4 (ratio 0.33 to 0.38).",
+    needs="full",
+)
 def full_size_figures(ratio, bf16_bytes, nf4_bytes):
     assert 14.5e9 < bf16_bytes < 15.8e9
     assert 4.9e9 < nf4_bytes < 5.9e9
@@ -15,7 +18,9 @@ def full_size_figures(ratio, bf16_bytes, nf4_bytes):
     return f"{nf4_bytes / 1e9:.2f} GB vs {bf16_bytes / 1e9:.2f} GB: {ratio:.0%}"
 
 
-@claim("Only the decoder Linear layers shrink: embeddings and `lm_head` take the same bytes in both models.")
+@claim(
+    "Only the decoder Linear layers shrink: embeddings and `lm_head` take the same bytes in both models."
+)
 def only_linears_shrink(bf16_model, nf4_model):
     for name in ("lm_head",):
         a = getattr(bf16_model, name).weight

@@ -5,7 +5,9 @@ from kb.claims import claim
 DECODER_LINEARS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 
-@claim("Every Linear layer of every decoder block becomes a bitsandbytes `Linear4bit` holding packed `uint8` weights.")
+@claim(
+    "Every Linear layer of every decoder block becomes a bitsandbytes `Linear4bit` holding packed `uint8` weights."
+)
 def decoder_linears_4bit(model):
     import bitsandbytes as bnb
 
@@ -36,7 +38,9 @@ def quarter_bytes(model):
     assert packed * 4 == bf16
 
 
-@claim("The config asked for is the config in force: nf4, bfloat16 compute, nested (double) quantization.")
+@claim(
+    "The config asked for is the config in force: nf4, bfloat16 compute, nested (double) quantization."
+)
 def config_in_force(model):
     qc = model.config.quantization_config
     assert qc.bnb_4bit_quant_type == "nf4"

@@ -1,0 +1,172 @@
+"""The project's rules, checked on the real tree, and each check shown to fail on a broken one."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb import guards
+from kb.project import ROOT, Layout, find_snippets
+
+
+def test_pages_have_no_inline_python_and_include_only_existing_snippets(layout):
+    problems = guards.check_pages(layout)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_snippet_is_shown_on_a_page(layout):
+    problems = guards.check_every_snippet_shown(layout)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_snippet_has_a_claim(layout):
+    problems = guards.check_every_snippet_claimed(find_snippets(layout))
+    assert not problems, "\n".join(problems)
+
+
+def test_every_claims_file_has_its_snippet(layout):
+    problems = guards.check_orphan_claims(layout)
+    assert not problems, "\n".join(problems)
+
+
+def test_snippets_use_current_api(layout):
+    problems = guards.check_current_api(find_snippets(layout))
+    assert not problems, "\n".join(problems)
+
+
+def test_there_are_snippets_and_pages(layout):
+    assert len(find_snippets(layout)) >= 5
+    assert len([p for p in guards.pages(layout) if p.parent != layout.docs]) >= 5
+
+
+def test_code_passes_ruff():
+    ruff = Path(sys.executable).with_name("ruff")
+    res = subprocess.run(
+        [str(ruff), "check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+# ---------------------------------------------------------------- the checks fail when they should
+
+
+@pytest.fixture
+def tree(tmp_path) -> Layout:
+    """A small project: one snippet with a claim, shown on one page."""
+    layout = Layout(tmp_path)
+    (tmp_path / "snippets/area").mkdir(parents=True)
+    (tmp_path / "tests/claims/area").mkdir(parents=True)
+    (tmp_path / "docs/implementation").mkdir(parents=True)
+    (tmp_path / "snippets/area/demo.py").write_text(
+        "from transformers import AutoModelForCausalLM\n\n"
+        "model = AutoModelForCausalLM.from_pretrained('gpt2', dtype='auto')\n"
+    )
+    (tmp_path / "tests/claims/area/demo.py").write_text(
+        "from kb.claims import claim\n\n\n@claim('It loads.')\ndef loads(model):\n    pass\n"
+    )
+    (tmp_path / "docs/implementation/demo.md").write_text("# Demo\n\n{{ snippet('area/demo') }}\n")
+    return layout
+
+
+def all_problems(layout: Layout) -> list[str]:
+    snippets = find_snippets(layout)
+    return (
+        guards.check_pages(layout)
+        + guards.check_every_snippet_shown(layout)
+        + guards.check_every_snippet_claimed(snippets)
+        + guards.check_orphan_claims(layout)
+        + guards.check_current_api(snippets)
+    )
+
+
+def test_the_small_tree_is_clean(tree):
+    assert all_problems(tree) == []
+
+
+def test_inline_python_block_is_refused(tree):
+    page = tree.docs / "implementation/demo.md"
+    page.write_text(page.read_text() + "\n```python\nimport torch\n```\n")
+    (problem,) = all_problems(tree)
+    assert problem.startswith("docs/implementation/demo.md:5: an inline Python code block")
+    assert "snippets/<area>/<name>.py" in problem and "{{ snippet(" in problem
+
+
+@pytest.mark.parametrize("fence", ["```py", "~~~python", "``` { .python }", "```pycon"])
+def test_every_python_fence_spelling_is_caught(fence):
+    assert guards.inline_python_blocks(f"{fence}\nx = 1\n```\n", "p.md")
+
+
+def test_text_fences_are_allowed():
+    assert guards.inline_python_blocks("```text\nTypeError: x\n```\n", "p.md") == []
+
+
+def test_missing_snippet_is_refused_with_a_suggestion(tree):
+    page = tree.docs / "implementation/demo.md"
+    page.write_text(page.read_text() + "\n{{ snippet('area/dmeo') }}\n")
+    (problem,) = all_problems(tree)
+    assert "docs/implementation/demo.md:5" in problem
+    assert "snippets/area/dmeo.py, which does not exist" in problem
+    assert "Did you mean 'area/demo'?" in problem
+
+
+def test_missing_section_is_refused(tree):
+    page = tree.docs / "implementation/demo.md"
+    page.write_text(page.read_text() + "\n{{ snippet('area/demo', section='load') }}\n")
+    (problem,) = all_problems(tree)
+    assert "has no section 'load'" in problem and "[start:load]" in problem
+
+
+def test_snippet_without_claims_file_is_refused(tree):
+    (tree.claims / "area/demo.py").unlink()
+    (problem,) = all_problems(tree)
+    assert problem.startswith("snippets/area/demo.py has no claims file: create")
+    assert "tests/claims/area/demo.py" in problem
+
+
+def test_claims_file_without_a_claim_is_refused(tree):
+    (tree.claims / "area/demo.py").write_text("from kb.claims import claim\n")
+    (problem,) = all_problems(tree)
+    assert problem.startswith("tests/claims/area/demo.py defines no claim")
+
+
+def test_snippet_not_shown_is_refused(tree):
+    (tree.docs / "implementation/demo.md").write_text("# Demo\n")
+    (problem,) = all_problems(tree)
+    assert "snippets/area/demo.py is not shown on any page" in problem
+
+
+def test_orphan_claims_file_is_refused(tree):
+    shutil.copy(tree.claims / "area/demo.py", tree.claims / "area/gone.py")
+    (problem,) = all_problems(tree)
+    assert "tests/claims/area/gone.py has no snippet" in problem
+
+
+def test_torch_dtype_is_refused(tree):
+    (tree.snippets / "area/demo.py").write_text(
+        "import torch\nfrom transformers import AutoModelForCausalLM\n\n"
+        "model = AutoModelForCausalLM.from_pretrained('gpt2', torch_dtype=torch.bfloat16)\n"
+    )
+    (problem,) = all_problems(tree)
+    assert problem == (
+        "snippets/area/demo.py:4: torch_dtype= — pass dtype= instead "
+        "(torch_dtype is deprecated in transformers 5)"
+    )
+
+
+def test_load_in_4bit_keyword_is_refused_outside_error_snippets(tree):
+    (tree.snippets / "area/demo.py").write_text(
+        "from transformers import AutoModelForCausalLM\n\n"
+        "model = AutoModelForCausalLM.from_pretrained('gpt2', load_in_4bit=True)\n"
+    )
+    (problem,) = all_problems(tree)
+    assert "load_in_4bit=" in problem and "BitsAndBytesConfig" in problem
+
+
+def test_raw_blocks_are_not_snippet_uses(tree):
+    page = tree.docs / "implementation/demo.md"
+    page.write_text(page.read_text() + "\n{% raw %}`{{ snippet('area/nope') }}`{% endraw %}\n")
+    assert all_problems(tree) == []
