@@ -1,0 +1,170 @@
+"""The site, built with the real MkDocs: panels on every snippet, and the build failing on
+broken pages."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb import guards
+from kb.project import ROOT, Layout, find_snippets
+
+MKDOCS = str(Path(sys.executable).with_name("mkdocs"))
+
+
+def build(config: Path, site: Path, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [MKDOCS, "build", "--strict", "-f", str(config), "-d", str(site)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    # built from another working directory: no path in the config may depend on it
+    res = build(ROOT / "mkdocs.yml", out, cwd=tmp_path_factory.mktemp("elsewhere"))
+    assert res.returncode == 0, res.stdout + res.stderr
+    return out
+
+
+def html_of(site: Path, page: Path, layout: Layout) -> str:
+    rel = page.relative_to(layout.docs).with_suffix("")
+    target = site / "index.html" if rel.name == "index" else site / rel / "index.html"
+    return target.read_text(encoding="utf-8")
+
+
+def test_every_snippet_use_renders_code_and_panel(site, layout):
+    uses = guards.snippet_uses(layout)
+    assert uses
+    for page, _, key, _ in uses:
+        html = html_of(site, page, layout)
+        block = re.search(
+            rf'<div class="kb-snippet" data-snippet="{re.escape(key)}" data-state="(\w+)">(.*?)'
+            r"</details>",
+            html,
+            re.DOTALL,
+        )
+        assert block, f"{page.name}: no panel for {key}"
+        state, body = block.groups()
+        assert state == "current", f"{page.name}: {key} is {state}"
+        assert f"snippets/{key}.py" in body
+        source_line = next(
+            line for line in (layout.snippets / f"{key}.py").read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        )
+        first_name = re.findall(r"\w+", source_line)[-1]
+        assert first_name in body, f"{page.name}: the code of {key} is not included"
+        assert "Verified on CPU" in body
+        assert "transformers 5.23" in body
+
+
+def test_panel_lists_each_claim_sentence(site, layout):
+    record = json.loads((layout.records / "cpu.json").read_text())
+    page = layout.docs / "implementation/bitsandbytes-4bit-nf4.md"
+    html = html_of(site, page, layout)
+    for claim in record["snippets"]["quantization/qwen_4bit_nf4"]["claims"]:
+        words = re.sub(r"`", "", claim["sentence"]).split()[:4]
+        assert " ".join(words) in re.sub(r"<[^>]+>", "", html), claim["sentence"]
+
+
+def test_gpu_claims_are_marked_not_run(site, layout):
+    html = html_of(site, layout.docs / "implementation/bitsandbytes-4bit-nf4.md", layout)
+    assert "needs full: not run here" in html
+    assert "not yet verified on a GPU" in html
+
+
+# ------------------------------------------------------------------ broken pages fail the build
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A copy of the project's site machinery with one page."""
+    config = (ROOT / "mkdocs.yml").read_text()
+    (tmp_path / "mkdocs.yml").write_text(config.split("\nnav:")[0] + "\n")
+    shutil.copytree(ROOT / "scripts", tmp_path / "scripts",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "snippets", tmp_path / "snippets")
+    shutil.copytree(ROOT / "verification", tmp_path / "verification")
+    shutil.copytree(ROOT / "tests/claims", tmp_path / "tests/claims")
+    (tmp_path / "docs/assets").mkdir(parents=True)
+    shutil.copy(ROOT / "docs/assets/kb.css", tmp_path / "docs/assets/kb.css")
+    (tmp_path / "docs/index.md").write_text("# Home\n\n{{ snippet('loading/gpt2_generation') }}\n")
+    return tmp_path
+
+
+def build_page(project: Path, text: str) -> subprocess.CompletedProcess:
+    (project / "docs/page.md").write_text(text)
+    return build(project / "mkdocs.yml", project / "site", cwd=project)
+
+
+def test_the_copy_builds(project):
+    res = build_page(project, "# Page\n")
+    assert res.returncode == 0, res.stderr
+
+
+def test_missing_snippet_fails_the_build(project):
+    res = build_page(project, "# Page\n\n{{ snippet('loading/gpt2_generaton') }}\n")
+    assert res.returncode != 0
+    assert ("docs/page.md: the page includes snippets/loading/gpt2_generaton.py, which does not "
+            "exist. Did you mean 'loading/gpt2_generation'?") in res.stderr + res.stdout
+
+
+def test_missing_section_fails_the_build(project):
+    res = build_page(project, "# Page\n\n{{ snippet('loading/gpt2_generation', section='x') }}\n")
+    assert res.returncode != 0
+    assert "snippets/loading/gpt2_generation.py has no section 'x'" in res.stderr + res.stdout
+
+
+def test_raw_include_of_a_missing_file_fails_the_build(project):
+    res = build_page(project, '# Page\n\n```text\n--8<-- "loading/nope.py"\n```\n')
+    assert res.returncode != 0
+    assert "loading/nope.py" in res.stderr + res.stdout
+
+
+def test_include_outside_the_snippets_folder_fails_the_build(project):
+    res = build_page(project, '# Page\n\n```text\n--8<-- "../mkdocs.yml"\n```\n')
+    assert res.returncode != 0
+
+
+def test_inline_python_fails_the_build(project):
+    res = build_page(project, "# Page\n\n```python\nimport torch\n```\n")
+    assert res.returncode != 0
+    assert "docs/page.md:3: an inline Python code block" in res.stderr + res.stdout
+
+
+def test_undefined_macro_variable_fails_the_build(project):
+    res = build_page(project, "# Page\n\n{{ no_such_variable }}\n")
+    assert res.returncode != 0
+
+
+def test_changed_snippet_shows_as_stale(project):
+    snippet = project / "snippets/loading/gpt2_generation.py"
+    snippet.write_text(snippet.read_text() + "\nprint('changed')\n")
+    res = build_page(project, "# Page\n")
+    assert res.returncode == 0, res.stderr
+    html = (project / "site/index.html").read_text()
+    assert 'data-state="stale"' in html
+    assert "Changed since last verified on CPU" in html
+    assert "the snippet changed since it was verified" in html
+
+
+def test_unverified_snippet_says_so(project):
+    (project / "verification/cpu.json").write_text('{"snippets": {}}')
+    res = build_page(project, "# Page\n")
+    assert res.returncode == 0, res.stderr
+    assert "Not yet verified on CPU" in (project / "site/index.html").read_text()
+
+
+def test_site_layout_is_what_the_readme_says():
+    for name in ("mkdocs.yml", "docs", "snippets", "tests", "scripts", "README.md"):
+        assert (ROOT / name).exists(), name
+    assert len(find_snippets()) >= 5
