@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: install serve build test record update-examples gpu-test gpu-record bench lint format
+.PHONY: install chromium serve build test record update-examples gpu-test gpu-record bench lint format
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,12 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
+## Debian's chromium, for the browser tests (Playwright drives it; no browser download)
+chromium:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
 ## serve the site on http://127.0.0.1:8000
 serve: install
 	$(VENV)/bin/mkdocs serve --strict -a 127.0.0.1:8000
@@ -23,7 +29,7 @@ build: install
 	$(VENV)/bin/mkdocs build --strict
 
 ## the whole test suite (CPU, stand-in checkpoints)
-test: install
+test: install chromium
 	$(PY) -m pytest
 
 ## re-verify every snippet and rewrite verification/cpu.json

@@ -1,0 +1,80 @@
+"""Print, in one run: the time to verify all snippets with the suite's runner, the time of
+the naive way (each snippet as its own `python snippet.py` process), their ratio, and the
+`mkdocs build` time.
+
+    .venv/bin/python scripts/benchmark.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from kb.claims import read_timeout  # noqa: E402
+from kb.project import ROOT, Layout, find_snippets  # noqa: E402
+from kb.runner import DEFAULT_TIMEOUT, Runner  # noqa: E402
+from kb.standin_hub import ensure_built  # noqa: E402
+
+
+def time_runner(snippets, hf_home: Path) -> tuple[float, float, int]:
+    t0 = time.perf_counter()
+    failed = 0
+    with Runner(hf_home) as runner:
+        imports = runner.import_seconds
+        for s in snippets:
+            res = runner.run(s.key, s.path, s.claims_path,
+                             timeout=read_timeout(s.claims_path, DEFAULT_TIMEOUT))
+            failed += not res.ok
+    return time.perf_counter() - t0, imports, failed
+
+
+def time_naive(snippets, hf_home: Path) -> float:
+    env = dict(os.environ, HF_HOME=str(hf_home), HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    t0 = time.perf_counter()
+    for s in snippets:
+        with tempfile.TemporaryDirectory() as cwd:
+            subprocess.run([sys.executable, str(s.path)], cwd=cwd, env=env,
+                           capture_output=True, check=False)
+    return time.perf_counter() - t0
+
+
+def time_build() -> float:
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        subprocess.run([str(Path(sys.executable).with_name("mkdocs")), "build", "--strict",
+                        "-q", "-d", out], cwd=ROOT, check=True)
+        return time.perf_counter() - t0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement (median)")
+    args = parser.parse_args()
+    layout = Layout()
+    snippets = find_snippets(layout)
+    hf_home = ensure_built("small", layout.cache / "standin-hub")
+
+    runner_runs = [time_runner(snippets, hf_home) for _ in range(args.repeat)]
+    runner_s = statistics.median(r[0] for r in runner_runs)
+    naive_s = statistics.median(time_naive(snippets, hf_home) for _ in range(args.repeat))
+    build_s = statistics.median(time_build() for _ in range(args.repeat))
+
+    print(f"snippets:                        {len(snippets)}")
+    print(f"runner (verify all, with claims): {runner_s:7.2f} s "
+          f"(of which one-time imports {runner_runs[0][1]:.2f} s; failures: {runner_runs[0][2]})")
+    print(f"naive (python snippet.py each):   {naive_s:7.2f} s (snippets only, no claims)")
+    print(f"speed-up naive / runner:          {naive_s / runner_s:7.2f}x")
+    print(f"mkdocs build --strict:            {build_s:7.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
