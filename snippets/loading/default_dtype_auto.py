@@ -5,4 +5,6 @@ gpt2 = AutoModelForCausalLM.from_pretrained("gpt2")
 qwen = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B-Instruct")
 
 print(gpt2.dtype)
+#> torch.float32
 print(qwen.dtype)
+#> torch.bfloat16

@@ -28,9 +28,8 @@ def explicit_dtype(model):
     "Tokenizer and model come from the same repository and revision, so their special tokens agree."
 )
 def same_source(model, tokenizer, model_id):
-    assert model.config.name_or_path == model_id
-    assert tokenizer.name_or_path == model_id
-    assert tokenizer.eos_token_id == model.generation_config.eos_token_id or (
-        tokenizer.eos_token_id in model.generation_config.eos_token_id
-    )
+    assert model.config.name_or_path == tokenizer.name_or_path == model_id
+    eos = model.generation_config.eos_token_id
+    assert tokenizer.eos_token_id in (eos if isinstance(eos, list) else [eos])
+    assert tokenizer.pad_token_id == model.generation_config.pad_token_id
     assert len(tokenizer) <= model.config.vocab_size
