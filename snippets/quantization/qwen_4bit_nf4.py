@@ -19,5 +19,7 @@ model = AutoModelForCausalLM.from_pretrained(
 q_proj = model.model.layers[0].self_attn.q_proj
 print(type(q_proj).__name__, q_proj.weight.dtype)
 #> Linear4bit torch.uint8
+# > Linear4bit torch.uint8
 print(type(model.lm_head).__name__, model.lm_head.weight.dtype)
 #> Linear torch.bfloat16
+# > Linear torch.bfloat16

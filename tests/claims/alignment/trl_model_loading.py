@@ -56,3 +56,10 @@ def trl_removed_helpers(model_args):
 
     assert not hasattr(model_args, "torch_dtype")
     assert not hasattr(trl, "get_kbit_device_map")
+
+
+@claim('trl\'s `ModelConfig.dtype` defaults to `"float32"`, unlike transformers\' `"auto"`.')
+def trl_default_dtype():
+    from trl import ModelConfig
+
+    assert ModelConfig().dtype == "float32"

@@ -43,3 +43,8 @@ def eval_mode(model):
 def generates(new_tokens, output_ids, inputs):
     assert new_tokens == 8
     assert output_ids.shape[0] == inputs["input_ids"].shape[0] == 1
+
+
+@claim("Without `attn_implementation`, transformers picks PyTorch's `sdpa` attention.")
+def sdpa_default(model):
+    assert model.config._attn_implementation == "sdpa"

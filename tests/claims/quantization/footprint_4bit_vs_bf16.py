@@ -29,3 +29,21 @@ def only_linears_shrink(bf16_model, nf4_model):
     a = bf16_model.get_input_embeddings().weight
     b = nf4_model.get_input_embeddings().weight
     assert a.numel() * a.element_size() == b.numel() * b.element_size()
+
+
+@claim(
+    "`get_memory_footprint()` counts parameters and buffers only: the 4-bit quantization "
+    "constants (absmax) are not in it."
+)
+def absmax_not_counted(nf4_model, nf4_bytes):
+    import bitsandbytes as bnb
+
+    tensors = list(nf4_model.parameters()) + list(nf4_model.buffers())
+    assert nf4_bytes == sum(t.numel() * t.element_size() for t in tensors)
+    absmax = sum(
+        m.weight.quant_state.absmax.numel() * m.weight.quant_state.absmax.element_size()
+        for m in nf4_model.modules()
+        if isinstance(m, bnb.nn.Linear4bit)
+    )
+    assert absmax > 0
+    return f"{absmax:,} bytes of absmax left out"

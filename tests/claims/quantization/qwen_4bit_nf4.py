@@ -20,7 +20,9 @@ def decoder_linears_4bit(model):
     return f"{len(model.model.layers) * len(DECODER_LINEARS)} Linear4bit layers"
 
 
-@claim("`lm_head` and the embeddings are not quantized: they stay plain bfloat16 tensors.")
+@claim(
+    "`lm_head`, the embeddings and the norms are not quantized: they stay plain bfloat16 tensors."
+)
 def head_stays_bf16(model):
     import bitsandbytes as bnb
 
@@ -28,6 +30,8 @@ def head_stays_bf16(model):
     assert not isinstance(model.lm_head, bnb.nn.Linear4bit)
     assert model.lm_head.weight.dtype == torch.bfloat16
     assert model.get_input_embeddings().weight.dtype == torch.bfloat16
+    norms = [p for name, p in model.named_parameters() if "norm" in name]
+    assert norms and all(p.dtype == torch.bfloat16 for p in norms)
 
 
 @claim("Each 4-bit weight takes a quarter of its bfloat16 bytes: two 4-bit values per stored byte.")
@@ -54,3 +58,20 @@ def config_in_force(model):
 def flags(model):
     assert model.training is False
     assert model.is_loaded_in_4bit is True
+
+
+@claim(
+    "Dtype casts are refused with a `ValueError` (`.half()`, `.float()`, `.to(torch.float16)`), "
+    'while a device move such as `.to("cpu")` is allowed.'
+)
+def casts_refused(model):
+    import pytest
+
+    with pytest.raises(ValueError, match=r"^`\.half\(\)` is not supported for quantized model"):
+        model.half()
+    with pytest.raises(ValueError, match=r"^`\.float\(\)` is not supported for quantized model"):
+        model.float()
+    with pytest.raises(ValueError, match=r"^You cannot cast a bitsandbytes model in a new `dtype`"):
+        model.to(torch.float16)
+    assert model.to("cpu") is model
+    assert model.model.layers[0].self_attn.q_proj.weight.dtype == torch.uint8
