@@ -30,8 +30,9 @@ def time_runner(snippets, hf_home: Path) -> tuple[float, float, int]:
     with Runner(hf_home) as runner:
         imports = runner.import_seconds
         for s in snippets:
-            res = runner.run(s.key, s.path, s.claims_path,
-                             timeout=read_timeout(s.claims_path, DEFAULT_TIMEOUT))
+            res = runner.run(
+                s.key, s.path, s.claims_path, timeout=read_timeout(s.claims_path, DEFAULT_TIMEOUT)
+            )
             failed += not res.ok
     return time.perf_counter() - t0, imports, failed
 
@@ -41,16 +42,20 @@ def time_naive(snippets, hf_home: Path) -> float:
     t0 = time.perf_counter()
     for s in snippets:
         with tempfile.TemporaryDirectory() as cwd:
-            subprocess.run([sys.executable, str(s.path)], cwd=cwd, env=env,
-                           capture_output=True, check=False)
+            subprocess.run(
+                [sys.executable, str(s.path)], cwd=cwd, env=env, capture_output=True, check=False
+            )
     return time.perf_counter() - t0
 
 
 def time_build() -> float:
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
-        subprocess.run([str(Path(sys.executable).with_name("mkdocs")), "build", "--strict",
-                        "-q", "-d", out], cwd=ROOT, check=True)
+        subprocess.run(
+            [str(Path(sys.executable).with_name("mkdocs")), "build", "--strict", "-q", "-d", out],
+            cwd=ROOT,
+            check=True,
+        )
         return time.perf_counter() - t0
 
 
@@ -68,8 +73,10 @@ def main() -> int:
     build_s = statistics.median(time_build() for _ in range(args.repeat))
 
     print(f"snippets:                        {len(snippets)}")
-    print(f"runner (verify all, with claims): {runner_s:7.2f} s "
-          f"(of which one-time imports {runner_runs[0][1]:.2f} s; failures: {runner_runs[0][2]})")
+    print(
+        f"runner (verify all, with claims): {runner_s:7.2f} s "
+        f"(of which one-time imports {runner_runs[0][1]:.2f} s; failures: {runner_runs[0][2]})"
+    )
     print(f"naive (python snippet.py each):   {naive_s:7.2f} s (snippets only, no claims)")
     print(f"speed-up naive / runner:          {naive_s / runner_s:7.2f}x")
     print(f"mkdocs build --strict:            {build_s:7.2f} s")

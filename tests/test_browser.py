@@ -102,8 +102,13 @@ def test_panel_opens_and_shows_claims_and_output(page, base_url):
 
 
 def test_every_page_loads_without_errors_or_outside_requests(page, base_url):
-    for path in ("/", "/heuristic/production-loading-rule/", "/error/load-in-4bit-keyword/",
-                 "/implementation/bitsandbytes-4bit-nf4/", "/principle/alignment-model-loading/"):
+    for path in (
+        "/",
+        "/heuristic/production-loading-rule/",
+        "/error/load-in-4bit-keyword/",
+        "/implementation/bitsandbytes-4bit-nf4/",
+        "/principle/alignment-model-loading/",
+    ):
         page.goto(base_url + path)
         assert page.locator(".md-content h1").count() == 1, path
     assert page.kb_errors == []

@@ -43,8 +43,12 @@ def fake_result(ok: bool = True) -> RunResult:
         claims=[ClaimResult("one", "x is 1", [], "passed" if ok else "failed", "", "")],
         seconds=0.01,
         peak_rss_mib=300.0,
-        environment={"device": "CPU", "platform": "Linux x86_64", "python": "3.11.7",
-                     "versions": {"transformers": "5.23.0"}},
+        environment={
+            "device": "CPU",
+            "platform": "Linux x86_64",
+            "python": "3.11.7",
+            "versions": {"transformers": "5.23.0"},
+        },
     )
 
 
@@ -63,8 +67,16 @@ def test_fresh_record_is_current(tree):
     entry = record["snippets"]["area/demo"]
     assert entry["claims"][0]["outcome"] == "passed"
     assert entry["versions"]["transformers"] == "5.23.0"
-    assert {"digest", "claims_digest", "output", "seconds", "peak_rss_mib", "date", "platform",
-            "device"} <= set(entry)
+    assert {
+        "digest",
+        "claims_digest",
+        "output",
+        "seconds",
+        "peak_rss_mib",
+        "date",
+        "platform",
+        "device",
+    } <= set(entry)
 
 
 def test_changed_snippet_makes_the_record_stale(tree):
@@ -90,15 +102,18 @@ def test_missing_and_failed_entries_are_problems(tree):
     path = records.record_path(tree.records, "cpu")
     assert "never verified" in records.problems(find_snippets(tree), {}, "cpu", path)[0]
     record = write(tree, fake_result(ok=False))
-    assert "its last verification failed" in records.problems(find_snippets(tree), record,
-                                                               "cpu", path)[0]
+    assert (
+        "its last verification failed"
+        in records.problems(find_snippets(tree), record, "cpu", path)[0]
+    )
 
 
 def test_write_merges_and_drops_deleted_snippets(tree):
     path = records.record_path(tree.records, "cpu")
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"snippets": {"area/gone": {"digest": "x"},
-                                             "area/other": {"digest": "y"}}}))
+    path.write_text(
+        json.dumps({"snippets": {"area/gone": {"digest": "x"}, "area/other": {"digest": "y"}}})
+    )
     (snip,) = find_snippets(tree)
     entry = records.entry_from_result(snip, fake_result(), environment="cpu", scale="small")
     records.write(path, {"area/demo": entry}, {"area/demo", "area/other"}, "cpu")

@@ -58,7 +58,8 @@ def test_every_snippet_use_renders_code_and_panel(site, layout):
         assert state == "current", f"{page.name}: {key} is {state}"
         assert f"snippets/{key}.py" in body
         source_line = next(
-            line for line in (layout.snippets / f"{key}.py").read_text().splitlines()
+            line
+            for line in (layout.snippets / f"{key}.py").read_text().splitlines()
             if line.strip() and not line.startswith("#")
         )
         first_name = re.findall(r"\w+", source_line)[-1]
@@ -90,8 +91,9 @@ def project(tmp_path) -> Path:
     """A copy of the project's site machinery with one page."""
     config = (ROOT / "mkdocs.yml").read_text()
     (tmp_path / "mkdocs.yml").write_text(config.split("\nnav:")[0] + "\n")
-    shutil.copytree(ROOT / "scripts", tmp_path / "scripts",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "scripts", tmp_path / "scripts", ignore=shutil.ignore_patterns("__pycache__")
+    )
     shutil.copytree(ROOT / "snippets", tmp_path / "snippets")
     shutil.copytree(ROOT / "verification", tmp_path / "verification")
     shutil.copytree(ROOT / "tests/claims", tmp_path / "tests/claims")
@@ -114,8 +116,10 @@ def test_the_copy_builds(project):
 def test_missing_snippet_fails_the_build(project):
     res = build_page(project, "# Page\n\n{{ snippet('loading/gpt2_generaton') }}\n")
     assert res.returncode != 0
-    assert ("docs/page.md: the page includes snippets/loading/gpt2_generaton.py, which does not "
-            "exist. Did you mean 'loading/gpt2_generation'?") in res.stderr + res.stdout
+    assert (
+        "docs/page.md: the page includes snippets/loading/gpt2_generaton.py, which does not "
+        "exist. Did you mean 'loading/gpt2_generation'?"
+    ) in res.stderr + res.stdout
 
 
 def test_missing_section_fails_the_build(project):

@@ -587,3 +587,18 @@ def test_command_line_builds_only_the_requested_ids(tmp_path, capsys):
     assert [p.name for p in (out / "hub").iterdir()] == ["models--gpt2"]
     assert hub.main(["build", "--out", str(out), "--only", "org/unknown"]) == 2
     assert "'org/unknown' is not in the stand-in registry" in capsys.readouterr().err
+
+
+def test_full_scale_builds_only_the_ids_the_snippets_load(tmp_path, monkeypatch):
+    snippets = tmp_path / "snippets"
+    snippets.mkdir()
+    (snippets / "one.py").write_text(
+        "from transformers import AutoModelForCausalLM\n\n"
+        "model = AutoModelForCausalLM.from_pretrained('gpt2')\n"
+    )
+    built: list[str] = []
+    monkeypatch.setattr(hub, "build_model_repo", lambda model_id, *a, **k: built.append(model_id))
+    hub.ensure_built("full", tmp_path / "hub", snippets_dir=snippets)
+    assert built == ["gpt2"]
+    stamp = json.loads((tmp_path / "hub/full" / hub.STAMP_NAME).read_text())
+    assert stamp["models"] == ["gpt2"]

@@ -1004,11 +1004,16 @@ def _layout_repo(files_dir: Path, repo: Path) -> Path:
 # --------------------------------------------------------------------------------------
 
 
-def stamp_key(scale: str, registry_path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+def stamp_key(
+    scale: str,
+    registry_path: str | os.PathLike[str] | None = None,
+    models: list[str] | None = None,
+) -> dict[str, Any]:
     """What the cache of ``scale`` depends on, and its hash under ``"key"``."""
     registry_path = Path(registry_path) if registry_path is not None else REGISTRY_PATH
     parts: dict[str, Any] = {
         "scale": scale,
+        "models": sorted(models) if models is not None else "all",
         "registry": hashlib.sha256(registry_path.read_bytes()).hexdigest(),
         "builder": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
         "versions": {name: _version(name) for name in STAMP_PACKAGES},
@@ -1069,11 +1074,15 @@ def ensure_built(
     hub_root = Path(hub_root)
     hf_home = hub_root / scale
     registry = None
+    models: list[str] | None = None
     if snippets_dir is not None and Path(snippets_dir).is_dir():
         registry = load_registry(registry_path)
-        check_snippet_ids(snippets_dir, registry, registry_path=registry_path)
+        used = check_snippet_ids(snippets_dir, registry, registry_path=registry_path)
+        if scale == "full":
+            # full size costs gigabytes per model: build only what the snippets load
+            models = [model_id for model_id in registry if model_id in used]
 
-    stamp = stamp_key(scale, registry_path)
+    stamp = stamp_key(scale, registry_path, models)
     current = _read_stamp(hf_home)
     if current is not None and current.get("key") == stamp["key"]:
         return hf_home
@@ -1097,7 +1106,7 @@ def ensure_built(
         building = Path(tempfile.mkdtemp(prefix=f".{scale}.building-", dir=hub_root))
         building.chmod(0o755)  # mkdtemp makes it private; the cache is not
         try:
-            for model_id in registry:
+            for model_id in models if models is not None else registry:
                 t0 = time.perf_counter()
                 build_model_repo(model_id, scale, building, registry=registry, device=device)
                 seconds = time.perf_counter() - t0
