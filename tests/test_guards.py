@@ -43,12 +43,15 @@ def test_there_are_snippets_and_pages(layout):
     assert len([p for p in guards.pages(layout) if p.parent != layout.docs]) >= 5
 
 
-def test_code_passes_ruff():
+@pytest.mark.parametrize(
+    "command",
+    [["check", "--no-cache", "."], ["format", "--check", "--no-cache", "scripts", "tests"]],
+    ids=["lint", "format"],
+)
+def test_code_passes_ruff(command):
     ruff = Path(sys.executable).with_name("ruff")
-    res = subprocess.run(
-        [str(ruff), "check", "--no-cache", "."], cwd=ROOT, capture_output=True, text=True
-    )
-    assert res.returncode == 0, res.stdout + res.stderr
+    res = subprocess.run([str(ruff), *command], cwd=ROOT, capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr + "\nFix with `make format`."
 
 
 # ---------------------------------------------------------------- the checks fail when they should
