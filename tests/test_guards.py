@@ -173,3 +173,26 @@ def test_raw_blocks_are_not_snippet_uses(tree):
     page = tree.docs / "implementation/demo.md"
     page.write_text(page.read_text() + "\n{% raw %}`{{ snippet('area/nope') }}`{% endraw %}\n")
     assert all_problems(tree) == []
+
+
+@pytest.mark.parametrize(
+    ("hl", "message"),
+    [("2-9", "'2-9' is outside lines 1-3"), ("x", "'x' is not a line number or range")],
+)
+def test_hl_lines_outside_the_snippet_are_refused(tree, hl, message):
+    page = tree.docs / "implementation/demo.md"
+    page.write_text(f"# Demo\n\n{{{{ snippet('area/demo', hl_lines='{hl}') }}}}\n")
+    (problem,) = all_problems(tree)
+    assert problem.startswith("docs/implementation/demo.md:3: hl_lines of snippets/area/demo.py")
+    assert message in problem
+
+
+def test_hl_lines_count_the_section_only(tree):
+    (tree.snippets / "area/demo.py").write_text(
+        "import torch\n# --8<-- [start:load]\nx = 1\ny = 2\n# --8<-- [end:load]\nz = 3\n"
+    )
+    page = tree.docs / "implementation/demo.md"
+    page.write_text("# Demo\n\n{{ snippet('area/demo', section='load', hl_lines='1-2') }}\n")
+    assert all_problems(tree) == []
+    page.write_text("# Demo\n\n{{ snippet('area/demo', section='load', hl_lines='3') }}\n")
+    assert "'3' is outside lines 1-2" in all_problems(tree)[0]

@@ -45,7 +45,7 @@ def html_of(site: Path, page: Path, layout: Layout) -> str:
 def test_every_snippet_use_renders_code_and_panel(site, layout):
     uses = guards.snippet_uses(layout)
     assert uses
-    for page, _, key, _ in uses:
+    for page, _, key, *_ in uses:
         html = html_of(site, page, layout)
         block = re.search(
             rf'<div class="kb-snippet" data-snippet="{re.escape(key)}" data-state="(\w+)">(.*?)'

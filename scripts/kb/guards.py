@@ -17,6 +17,7 @@ SNIPPET_CALL = re.compile(
     r"""\{\{-?\s*snippet\(\s*["'](?P<key>[^"']+)["'](?P<rest>[^}]*)\)\s*-?\}\}"""
 )
 SECTION_ARG = re.compile(r"""section\s*=\s*["'](?P<section>[^"']+)["']""")
+HL_ARG = re.compile(r"""hl_lines\s*=\s*["'](?P<hl>[^"']+)["']""")
 RAW_BLOCK = re.compile(r"\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.DOTALL)
 SECTION_MARK = re.compile(r"#\s*-{1,}8<-{1,}\s*\[(start|end):(?P<name>[\w-]+)\]")
 
@@ -39,20 +40,22 @@ def pages(layout: Layout) -> list[Path]:
     return sorted(layout.docs.rglob("*.md"))
 
 
-def snippet_uses(layout: Layout) -> list[tuple[Path, int, str, str | None]]:
-    """(page, line, snippet key, section) for every snippet macro call in the pages."""
+def snippet_uses(layout: Layout) -> list[tuple[Path, int, str, str | None, str | None]]:
+    """(page, line, snippet key, section, hl_lines) for every snippet macro call in the pages."""
     uses = []
     for page in pages(layout):
         text = RAW_BLOCK.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), page.read_text("utf-8"))
         for lineno, line in enumerate(text.splitlines(), 1):
             for m in SNIPPET_CALL.finditer(line):
                 sec = SECTION_ARG.search(m.group("rest"))
+                hl = HL_ARG.search(m.group("rest"))
                 uses.append(
                     (
                         page,
                         lineno,
                         snippet_key(m.group("key")),
                         sec.group("section") if sec else None,
+                        hl.group("hl") if hl else None,
                     )
                 )
     return uses
@@ -62,6 +65,30 @@ def sections_of(source: str) -> set[str]:
     return {m.group("name") for m in SECTION_MARK.finditer(source)}
 
 
+def shown_lines(source: str, section: str | None) -> int:
+    """How many lines a page shows of a snippet (a section's, without its markers)."""
+    lines = source.splitlines()
+    if section:
+        start = next(i for i, line in enumerate(lines) if f"[start:{section}]" in line)
+        end = next(i for i, line in enumerate(lines) if f"[end:{section}]" in line)
+        lines = lines[start + 1 : end]
+    return sum(1 for line in lines if not SECTION_MARK.search(line))
+
+
+def hl_lines_problems(hl: str, count: int) -> list[str]:
+    """Line numbers or ranges of ``hl_lines`` that are malformed or past the shown lines."""
+    bad = []
+    for part in hl.split():
+        m = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
+        if not m:
+            bad.append(f"'{part}' is not a line number or range")
+            continue
+        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+        if not 1 <= first <= last <= count:
+            bad.append(f"'{part}' is outside lines 1-{count}")
+    return bad
+
+
 def check_pages(layout: Layout = Layout()) -> list[str]:
     """Inline Python blocks, and includes of snippets or sections that do not exist."""
     problems = []
@@ -69,7 +96,7 @@ def check_pages(layout: Layout = Layout()) -> list[str]:
     for page in pages(layout):
         rel = page.relative_to(layout.root).as_posix()
         problems += inline_python_blocks(page.read_text(encoding="utf-8"), rel)
-    for page, lineno, key, section in snippet_uses(layout):
+    for page, lineno, key, section, hl in snippet_uses(layout):
         rel = page.relative_to(layout.root).as_posix()
         if key not in known:
             problems.append(f"{rel}:{lineno}: {missing_snippet_message(key, known)}")
@@ -78,6 +105,12 @@ def check_pages(layout: Layout = Layout()) -> list[str]:
                 f"{rel}:{lineno}: snippets/{key}.py has no section '{section}'; mark it in the "
                 f"snippet with '# --8<-- [start:{section}]' and '# --8<-- [end:{section}]'"
             )
+        elif hl:
+            for bad in hl_lines_problems(hl, shown_lines(known[key].source, section)):
+                problems.append(
+                    f"{rel}:{lineno}: hl_lines of snippets/{key}.py: {bad}; the highlighted "
+                    "lines must lie inside what the page shows"
+                )
     return problems
 
 
@@ -88,7 +121,7 @@ def missing_snippet_message(key: str, known) -> str:
 
 
 def check_every_snippet_shown(layout: Layout = Layout()) -> list[str]:
-    shown = {key for _, _, key, _ in snippet_uses(layout)}
+    shown = {use[2] for use in snippet_uses(layout)}
     return [
         f"snippets/{s.key}.py is not shown on any page: include it with "
         f"{{{{ snippet('{s.key}') }}}} on the page it belongs to, or delete it"

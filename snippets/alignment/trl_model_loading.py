@@ -31,4 +31,3 @@ model = AutoModelForCausalLM.from_pretrained(
 
 print(model.dtype, model.config.use_cache, model.config._attn_implementation)
 #> torch.bfloat16 False sdpa
-# > torch.bfloat16 False sdpa

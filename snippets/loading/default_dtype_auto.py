@@ -6,7 +6,5 @@ qwen = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2.5-0.5B-Instruct")
 
 print(gpt2.dtype)
 #> torch.float32
-# > torch.float32
 print(qwen.dtype)
 #> torch.bfloat16
-# > torch.bfloat16

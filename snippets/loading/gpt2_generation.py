@@ -11,20 +11,15 @@ model = AutoModelForCausalLM.from_pretrained(
 
 print(type(model).__name__)
 #> GPT2LMHeadModel
-# > GPT2LMHeadModel
 print(model.device)
 #> cpu
-# > cpu
 print(model.dtype)
 #> torch.bfloat16
-# > torch.bfloat16
 print(model.training)
 #> False
-# > False
 
 inputs = tokenizer("Loading a model is", return_tensors="pt").to(model.device)
 output_ids = model.generate(**inputs, max_new_tokens=8, min_new_tokens=8, do_sample=False)
 new_tokens = output_ids.shape[1] - inputs["input_ids"].shape[1]
 print(new_tokens)
 #> 8
-# > 8

@@ -16,7 +16,5 @@ model = AutoModelForCausalLM.from_pretrained(
 # from_pretrained already returned the model in eval mode: no model.eval() needed.
 print(model.training)
 #> False
-# > False
 print(type(model).__name__)
 #> Qwen2ForCausalLM
-# > Qwen2ForCausalLM

@@ -3,6 +3,7 @@ from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
 model_id = "Qwen/Qwen2.5-Coder-7B-Instruct"
 
+# --8<-- [start:config]
 bnb_config = BitsAndBytesConfig(
     load_in_4bit=True,
     bnb_4bit_quant_type="nf4",  # the default is "fp4"
@@ -15,11 +16,10 @@ model = AutoModelForCausalLM.from_pretrained(
     device_map="auto",
     dtype=torch.bfloat16,
 )
+# --8<-- [end:config]
 
 q_proj = model.model.layers[0].self_attn.q_proj
 print(type(q_proj).__name__, q_proj.weight.dtype)
 #> Linear4bit torch.uint8
-# > Linear4bit torch.uint8
 print(type(model.lm_head).__name__, model.lm_head.weight.dtype)
 #> Linear torch.bfloat16
-# > Linear torch.bfloat16
