@@ -57,6 +57,11 @@ class SnippetResults:
         self.update = bool(config.getoption("update_examples"))
         self._runner: Runner | None = None
         self.results: dict[str, tuple[Snippet, RunResult]] = {}
+        #: the snippets whose tests this session runs (set after collection)
+        self.selected: list[Snippet] = []
+        # full-size checkpoints take the GPU's memory: one snippet at a time there
+        default = 1 if self.scale == "full" else min(os.cpu_count() or 1, 4)
+        self.parallel = int(os.environ.get("KB_PARALLEL", default))
 
     @property
     def runner(self) -> Runner:
@@ -68,23 +73,28 @@ class SnippetResults:
         return self._runner
 
     def get(self, snippet: Snippet) -> RunResult:
+        """The snippet's result; the first call runs every snippet this session selected,
+        in parallel where the scale allows."""
         if snippet.key not in self.results:
-            timeout = (
-                read_timeout(snippet.claims_path, DEFAULT_TIMEOUT)
-                if snippet.claims_path.exists()
-                else DEFAULT_TIMEOUT
-            )
-            result = self.runner.run(
-                snippet.key,
-                snippet.path,
-                snippet.claims_path if snippet.claims_path.exists() else None,
-                timeout=timeout,
-                update_examples=self.update,
-            )
-            if result.updated_source is not None and self.update:
-                snippet.path.write_text(result.updated_source, encoding="utf-8")
-            self.results[snippet.key] = (snippet, result)
+            batch = {s.key: s for s in self.selected if s.key not in self.results}
+            batch[snippet.key] = snippet
+            self._run(list(batch.values()))
         return self.results[snippet.key][1]
+
+    def _run(self, snippets: list[Snippet]) -> None:
+        jobs = []
+        for snip in snippets:
+            claims = snip.claims_path if snip.claims_path.exists() else None
+            timeout = read_timeout(claims, DEFAULT_TIMEOUT) if claims else DEFAULT_TIMEOUT
+            jobs.append(
+                self.runner.job(
+                    snip.key, snip.path, claims, timeout=timeout, update_examples=self.update
+                )
+            )
+        for snip, result in zip(snippets, self.runner.run_many(jobs, self.parallel), strict=True):
+            if result.updated_source is not None and self.update:
+                snip.path.write_text(result.updated_source, encoding="utf-8")
+            self.results[snip.key] = (snip, result)
 
     def close(self) -> None:
         if self._runner is not None:
@@ -110,9 +120,19 @@ def layout() -> Layout:
     return Layout()
 
 
+def pytest_collection_modifyitems(session, config, items):
+    selected: dict[str, Snippet] = {}
+    for item in items:
+        snip = getattr(item, "callspec", None) and item.callspec.params.get("snippet")
+        if isinstance(snip, Snippet):
+            selected.setdefault(snip.key, snip)
+    config._kb_selected = list(selected.values())
+
+
 @pytest.fixture(scope="session")
 def snippet_results(request, layout):
     results = SnippetResults(request.config, layout)
+    results.selected = getattr(request.config, "_kb_selected", [])
     request.config._kb_results = results
     yield results
     results.close()

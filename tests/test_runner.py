@@ -316,3 +316,25 @@ def test_gpu_claims_do_not_run_on_cpu(runner, make):
     )
     assert res.ok
     assert [c.outcome for c in res.claims] == ["passed", "not-run"]
+
+
+def test_run_many_in_parallel_keeps_order_and_isolation(runner, make):
+    writer = make(
+        "writer",
+        "from pathlib import Path\nPath('mine.txt').write_text('a')\n",
+        "@claim('wrote')\ndef wrote():\n    pass\n",
+    )
+    reader = make(
+        "reader",
+        "from pathlib import Path\nexists = Path('mine.txt').exists()\n",
+        "@claim('own folder')\ndef own(exists):\n    assert exists is False\n",
+    )
+    sleeper = make("slow", "import time\ntime.sleep(30)\n", "@claim('x')\ndef x():\n    pass\n")
+    jobs = [
+        runner.job(s.stem, s, c, timeout=3 if s.stem == "slow" else 60)
+        for s, c in (sleeper, writer, reader)
+    ]
+    results = runner.run_many(jobs, parallel=2)
+    assert [r.key for r in results] == ["slow", "writer", "reader"]
+    assert "time limit of 3 s" in results[0].problems[0]
+    assert results[1].ok and results[2].ok, (results[1].problems, results[2].claims)

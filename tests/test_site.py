@@ -172,3 +172,28 @@ def test_site_layout_is_what_the_readme_says():
     for name in ("mkdocs.yml", "docs", "snippets", "tests", "scripts", "README.md"):
         assert (ROOT / name).exists(), name
     assert len(find_snippets()) >= 5
+
+
+def test_gpu_record_shows_in_the_panel(project):
+    from kb import records
+    from kb.project import get_snippet
+
+    snip = get_snippet("loading/gpt2_generation", Layout(project))
+    cpu = json.loads((project / "verification/cpu.json").read_text())
+    entry = dict(cpu["snippets"][snip.key])
+    entry.update(
+        environment="gpu",
+        scale="full",
+        device="NVIDIA H100 80GB HBM3",
+        output="GPT2LMHeadModel\ncuda:0",
+    )
+    entry["claims"] = [dict(c, outcome="passed") for c in entry["claims"]]
+    records.write(
+        records.record_path(project / "verification", "gpu"), {snip.key: entry}, {snip.key}, "gpu"
+    )
+    res = build_page(project, "# Page\n")
+    assert res.returncode == 0, res.stderr
+    html = (project / "site/index.html").read_text()
+    assert "GPU (NVIDIA H100 80GB HBM3), full-size stand-in checkpoints" in html
+    assert "Output on GPU" in html and "cuda:0" in html
+    assert "not yet verified on a GPU" not in html

@@ -372,7 +372,19 @@ def _environment_facts() -> dict:
     return facts
 
 
-def _run_forked(job: Job, facts: dict) -> RunResult:
+@dataclass
+class _Child:
+    index: int
+    job: Job
+    pid: int
+    fd: int
+    workdir: Path
+    deadline: float
+    chunks: list[bytes] = field(default_factory=list)
+
+
+def _start_child(index: int, job: Job, facts: dict) -> _Child:
+    """Fork a child that runs one job and writes its JSON result to a pipe."""
     workdir = Path(tempfile.mkdtemp(prefix="kb-run-"))
     read_fd, write_fd = os.pipe()
     log_fd = os.open(workdir / "stderr.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -393,45 +405,65 @@ def _run_forked(job: Job, facts: dict) -> RunResult:
         os._exit(0)
     os.close(write_fd)
     os.close(log_fd)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + job.timeout
-    timed_out = False
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            timed_out = True
-            os.kill(pid, signal.SIGKILL)
-            break
-        ready, _, _ = select.select([read_fd], [], [], left)
-        if ready:
-            data = os.read(read_fd, 1 << 20)
-            if not data:
-                break
-            chunks.append(data)
-    os.close(read_fd)
-    _, status = os.waitpid(pid, 0)
-    log = (workdir / "stderr.log").read_text(encoding="utf-8", errors="replace")
-    _remove_tree(workdir)
+    return _Child(index, job, pid, read_fd, workdir, time.monotonic() + job.timeout)
+
+
+def _finish_child(child: _Child, facts: dict, timed_out: bool) -> RunResult:
+    if timed_out:
+        os.kill(child.pid, signal.SIGKILL)
+    os.close(child.fd)
+    _, status = os.waitpid(child.pid, 0)
+    log = (child.workdir / "stderr.log").read_text(encoding="utf-8", errors="replace")
+    _remove_tree(child.workdir)
+    key = child.job.key
     if timed_out:
         return RunResult(
-            key=job.key,
+            key=key,
             problems=[
-                f"{job.key} did not finish within its time limit of {job.timeout:.0f} s; "
+                f"{key} did not finish within its time limit of {child.job.timeout:.0f} s; "
                 "make it lighter, or set TIMEOUT in its claims file if it really needs longer",
             ],
             log=log[-4000:],
             environment=facts,
         )
-    if not chunks:
+    if not child.chunks:
         return RunResult(
-            key=job.key,
+            key=key,
             problems=[
-                f"{job.key} crashed the process running it ({_describe_status(status)}); "
+                f"{key} crashed the process running it ({_describe_status(status)}); "
                 f"its last log lines:\n{log[-4000:]}"
             ],
             environment=facts,
         )
-    return RunResult.from_json(json.loads(b"".join(chunks)))
+    return RunResult.from_json(json.loads(b"".join(child.chunks)))
+
+
+def _run_many(jobs: list[Job], parallel: int, facts: dict):
+    """Run jobs, at most ``parallel`` at a time, each in its own fresh fork of this process;
+    yield ``(index, result)`` as each finishes."""
+    pending = list(enumerate(jobs))
+    running: dict[int, _Child] = {}
+    while pending or running:
+        while pending and len(running) < max(1, parallel):
+            index, job = pending.pop(0)
+            child = _start_child(index, job, facts)
+            running[child.fd] = child
+        now = time.monotonic()
+        for child in [c for c in running.values() if c.deadline <= now]:
+            del running[child.fd]
+            yield child.index, _finish_child(child, facts, timed_out=True)
+        if not running:
+            continue
+        wait = max(0.0, min(c.deadline for c in running.values()) - time.monotonic())
+        ready, _, _ = select.select(list(running), [], [], wait)
+        for fd in ready:
+            child = running[fd]
+            data = os.read(fd, 1 << 20)
+            if data:
+                child.chunks.append(data)
+            else:
+                del running[fd]
+                yield child.index, _finish_child(child, facts, timed_out=False)
 
 
 def _describe_status(status: int) -> str:
@@ -466,9 +498,11 @@ def serve() -> None:
     for line in sys.stdin:
         if not line.strip():
             continue
-        job = Job(**json.loads(line))
-        result = _run_forked(job, facts)
-        proto.write(json.dumps(asdict(result), default=str) + "\n")
+        request = json.loads(line)
+        jobs = [Job(**j) for j in request["jobs"]]
+        for index, result in _run_many(jobs, request.get("parallel", 1), facts):
+            proto.write(json.dumps({"index": index, "result": asdict(result)}, default=str) + "\n")
+        proto.write(json.dumps({"done": True}) + "\n")
 
 
 class Runner:
@@ -515,7 +549,15 @@ class Runner:
         update_examples: bool = False,
         env: dict | None = None,
     ) -> RunResult:
-        job = Job(
+        """Run one snippet and its claims."""
+        job = self.job(key, snippet, claims, timeout=timeout, update_examples=update_examples)
+        job.env = env or {}
+        return self.run_many([job])[0]
+
+    def job(
+        self, key: str, snippet: Path, claims: Path | None, *, timeout: float, update_examples=False
+    ) -> Job:
+        return Job(
             key=key,
             snippet=str(snippet),
             claims=str(claims) if claims else None,
@@ -523,14 +565,24 @@ class Runner:
             update_examples=update_examples,
             environment=self.environment,
             scale=self.scale,
-            env=env or {},
         )
-        self.proc.stdin.write(json.dumps(asdict(job)) + "\n")
+
+    def run_many(self, jobs: list[Job], parallel: int = 1) -> list[RunResult]:
+        """Run several snippets, up to ``parallel`` at once, each in its own fresh process;
+        results come back in the order of ``jobs``."""
+        request = {"jobs": [asdict(j) for j in jobs], "parallel": parallel}
+        self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the snippet runner died while running {key}")
-        return RunResult.from_json(json.loads(line))
+        results: list[RunResult | None] = [None] * len(jobs)
+        while True:
+            line = self.proc.stdout.readline()
+            if not line:
+                running = ", ".join(j.key for j, r in zip(jobs, results, strict=True) if r is None)
+                raise RuntimeError(f"the snippet runner died while running {running}")
+            message = json.loads(line)
+            if message.get("done"):
+                return results
+            results[message["index"]] = RunResult.from_json(message["result"])
 
     def close(self) -> None:
         if self.proc.poll() is None:

@@ -2,6 +2,9 @@ import torch
 
 from kb.claims import claim
 
+# Loading the full-size 7B stand-in from disk takes minutes on the GPU job.
+TIMEOUT = 600
+
 
 @claim(
     "`from_pretrained` returns the model in eval mode, so a following `model.eval()` is redundant."

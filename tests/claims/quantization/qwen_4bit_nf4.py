@@ -2,6 +2,9 @@ import torch
 
 from kb.claims import claim
 
+# Loading the full-size 7B stand-in from disk takes minutes on the GPU job.
+TIMEOUT = 600
+
 DECODER_LINEARS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
 
