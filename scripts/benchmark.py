@@ -78,7 +78,7 @@ def main() -> int:
 
     print(f"snippets:                        {len(snippets)}")
     print(
-        f"runner (verify all, with claims): {runner_s:7.2f} s "
+        f"runner (verify all, with claims): {runner_s:7.2f} s, {parallel} at a time "
         f"(of which one-time imports {runner_runs[0][1]:.2f} s; failures: {runner_runs[0][2]})"
     )
     print(f"naive (python snippet.py each):   {naive_s:7.2f} s (snippets only, no claims)")
