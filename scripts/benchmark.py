@@ -64,13 +64,19 @@ def time_build() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement (median)")
+    parser.add_argument(
+        "--parallel",
+        type=int,
+        default=min(os.cpu_count() or 1, 4),
+        help="snippets the runner runs at a time (default: as the test suite, up to 4 cores)",
+    )
     parser.add_argument("--snippets", type=int, default=None, help="use only the first N snippets")
     args = parser.parse_args()
     layout = Layout()
     snippets = find_snippets(layout)[: args.snippets]
     hf_home = ensure_built("small", layout.cache / "standin-hub")
 
-    parallel = min(os.cpu_count() or 1, 4)  # as the test suite runs them
+    parallel = args.parallel
     runner_runs = [time_runner(snippets, hf_home, parallel) for _ in range(args.repeat)]
     runner_s = statistics.median(r[0] for r in runner_runs)
     naive_s = statistics.median(time_naive(snippets, hf_home) for _ in range(args.repeat))
