@@ -18,9 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kb.claims import read_timeout  # noqa: E402
 from kb.project import ROOT, Layout, find_snippets  # noqa: E402
-from kb.runner import DEFAULT_TIMEOUT, Runner  # noqa: E402
+from kb.runner import Runner  # noqa: E402
 from kb.standin_hub import ensure_built  # noqa: E402
 
 
@@ -28,12 +27,7 @@ def time_runner(snippets, hf_home: Path, parallel: int) -> tuple[float, float, i
     t0 = time.perf_counter()
     with Runner(hf_home) as runner:
         imports = runner.import_seconds
-        jobs = [
-            runner.job(
-                s.key, s.path, s.claims_path, timeout=read_timeout(s.claims_path, DEFAULT_TIMEOUT)
-            )
-            for s in snippets
-        ]
+        jobs = [runner.snippet_job(s) for s in snippets]
         failed = sum(not r.ok for r in runner.run_many(jobs, parallel))
     return time.perf_counter() - t0, imports, failed
 

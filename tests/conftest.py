@@ -22,9 +22,8 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 from kb import records  # noqa: E402
-from kb.claims import read_timeout  # noqa: E402
 from kb.project import Layout, Snippet, find_snippets  # noqa: E402
-from kb.runner import DEFAULT_TIMEOUT, Runner, RunResult  # noqa: E402
+from kb.runner import Runner, RunResult  # noqa: E402
 
 
 def pytest_addoption(parser):
@@ -82,15 +81,7 @@ class SnippetResults:
         return self.results[snippet.key][1]
 
     def _run(self, snippets: list[Snippet]) -> None:
-        jobs = []
-        for snip in snippets:
-            claims = snip.claims_path if snip.claims_path.exists() else None
-            timeout = read_timeout(claims, DEFAULT_TIMEOUT) if claims else DEFAULT_TIMEOUT
-            jobs.append(
-                self.runner.job(
-                    snip.key, snip.path, claims, timeout=timeout, update_examples=self.update
-                )
-            )
+        jobs = [self.runner.snippet_job(snip, update_examples=self.update) for snip in snippets]
         for snip, result in zip(snippets, self.runner.run_many(jobs, self.parallel), strict=True):
             if result.updated_source is not None and self.update:
                 snip.path.write_text(result.updated_source, encoding="utf-8")

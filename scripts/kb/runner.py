@@ -567,6 +567,16 @@ class Runner:
             scale=self.scale,
         )
 
+    def snippet_job(self, snippet, *, update_examples: bool = False) -> Job:
+        """The job for a project snippet: its claims file, and the time limit that file sets."""
+        from kb.claims import read_timeout
+
+        claims = snippet.claims_path if snippet.claims_path.exists() else None
+        timeout = read_timeout(claims, DEFAULT_TIMEOUT) if claims else DEFAULT_TIMEOUT
+        return self.job(
+            snippet.key, snippet.path, claims, timeout=timeout, update_examples=update_examples
+        )
+
     def run_many(self, jobs: list[Job], parallel: int = 1) -> list[RunResult]:
         """Run several snippets, up to ``parallel`` at once, each in its own fresh process;
         results come back in the order of ``jobs``."""
@@ -605,7 +615,6 @@ def main(argv: list[str]) -> int:
         return 0
     import argparse
 
-    from kb.claims import read_timeout
     from kb.project import Layout, get_snippet
     from kb.standin_hub import ensure_built
 
@@ -617,16 +626,9 @@ def main(argv: list[str]) -> int:
     hf_home = ensure_built(args.scale, layout.cache / "standin-hub")
     failed = 0
     with Runner(hf_home, scale=args.scale) as runner:
-        for key in args.snippets:
-            snip = get_snippet(key, layout)
-            res = runner.run(
-                snip.key,
-                snip.path,
-                snip.claims_path,
-                timeout=read_timeout(snip.claims_path, DEFAULT_TIMEOUT)
-                if snip.claims_path.exists()
-                else DEFAULT_TIMEOUT,
-            )
+        snippets = [get_snippet(key, layout) for key in args.snippets]
+        jobs = [runner.snippet_job(snip) for snip in snippets]
+        for snip, res in zip(snippets, runner.run_many(jobs), strict=True):
             print(f"== {snip.key}: {'ok' if res.ok else 'FAILED'} in {res.seconds:.2f} s")
             for c in res.claims:
                 print(f"   [{c.outcome}] {c.sentence} {c.evidence}")
