@@ -338,3 +338,12 @@ def test_run_many_in_parallel_keeps_order_and_isolation(runner, make):
     assert [r.key for r in results] == ["slow", "writer", "reader"]
     assert "time limit of 3 s" in results[0].problems[0]
     assert results[1].ok and results[2].ok, (results[1].problems, results[2].claims)
+
+
+def test_cpu_only_claims_do_not_run_on_gpu(make):
+    from kb.claims import missing_needs
+
+    assert missing_needs(("cpu",), "gpu", "full") == ["cpu"]
+    assert missing_needs(("cpu",), "cpu", "small") == []
+    assert missing_needs(("gpu", "full"), "gpu", "small") == ["full"]
+    assert missing_needs(("full",), "cpu", "full") == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.claims import read_claims
+from kb.claims import missing_needs, read_claims
 from kb.project import find_snippets
 
 SNIPPETS = find_snippets()
@@ -27,14 +27,10 @@ def test_snippet_runs(snippet, snippet_results):
 @pytest.mark.parametrize(("snippet", "info"), CLAIMS)
 def test_claim(snippet, info, snippet_results):
     """One claim, asserted on the objects its snippet left behind."""
-    missing = [
-        n
-        for n in info.needs
-        if (n == "gpu" and snippet_results.environment != "gpu")
-        or (n == "full" and snippet_results.scale != "full")
-    ]
+    missing = missing_needs(info.needs, snippet_results.environment, snippet_results.scale)
     if missing:
-        pytest.skip(f"needs {', '.join(missing)}: runs in the GPU job (make gpu-test)")
+        where = "the CPU suite (make test)" if missing == ["cpu"] else "the GPU job (make gpu-test)"
+        pytest.skip(f"needs {', '.join(missing)}: runs in {where}")
     result = snippet_results.get(snippet)
     found = result.claim(info.name)
     if found is None:

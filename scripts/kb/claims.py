@@ -20,8 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: Where a claim can run. ``gpu`` needs a CUDA device, ``full`` the full-size stand-ins.
-KNOWN_NEEDS = frozenset({"gpu", "full"})
+#: Where a claim can run: ``gpu`` needs a CUDA device, ``cpu`` a machine without one (what
+#: holds only there, such as placement on the CPU), ``full`` the full-size stand-ins.
+KNOWN_NEEDS = frozenset({"gpu", "cpu", "full"})
 SPECIAL_PARAMS = frozenset({"error", "output", "log"})
 
 
@@ -70,8 +71,8 @@ def _check(sentence: object, needs: tuple[str, ...], where: str) -> None:
 def claim(sentence: str, *, needs: str | tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
     """Mark a function as a claim about its snippet.
 
-    ``needs`` names what the claim must run on: ``"gpu"``, ``"full"`` (full-size stand-ins),
-    or both as a tuple. Claims without needs run everywhere, the CPU suite included.
+    ``needs`` names what the claim must run on: ``"gpu"``, ``"cpu"`` (no GPU), ``"full"``
+    (full-size stand-ins), or several as a tuple. Claims without needs run everywhere.
     """
     needs_t = (needs,) if isinstance(needs, str) else tuple(needs)
 
@@ -81,6 +82,12 @@ def claim(sentence: str, *, needs: str | tuple[str, ...] = ()) -> Callable[[Call
         return func
 
     return mark
+
+
+def missing_needs(needs, environment: str, scale: str) -> list[str]:
+    """The needs of a claim that a run in ``environment`` (cpu|gpu) at ``scale`` lacks."""
+    have = {environment, "full"} if scale == "full" else {environment}
+    return [n for n in needs if n not in have]
 
 
 def collect(namespace: dict) -> list[Claim]:

@@ -170,7 +170,7 @@ def _import_claims(path: str) -> dict:
 
 
 def _run_claims(job: Job, result: RunResult, namespace: dict, error: BaseException | None) -> None:
-    from kb.claims import SPECIAL_PARAMS, collect
+    from kb.claims import SPECIAL_PARAMS, collect, missing_needs
 
     try:
         claims = collect(_import_claims(job.claims)) if job.claims else []
@@ -181,7 +181,7 @@ def _run_claims(job: Job, result: RunResult, namespace: dict, error: BaseExcepti
     for c in claims:
         cr = ClaimResult(name=c.name, sentence=c.sentence, needs=list(c.needs), outcome="not-run")
         result.claims.append(cr)
-        missing = [n for n in c.needs if not _environment_has(job, n)]
+        missing = missing_needs(c.needs, job.environment, job.scale)
         if missing:
             cr.message = f"needs {', '.join(missing)}; this run is {job.environment}/{job.scale}"
             continue
@@ -224,14 +224,6 @@ def _run_claims(job: Job, result: RunResult, namespace: dict, error: BaseExcepti
             "\nIf raising is what it demonstrates, add a claim that takes `error` and asserts the"
             " exception type and message."
         )
-
-
-def _environment_has(job: Job, need: str) -> bool:
-    if need == "gpu":
-        return job.environment == "gpu"
-    if need == "full":
-        return job.scale == "full"
-    return False
 
 
 def _child(job: Job, workdir: Path) -> RunResult:

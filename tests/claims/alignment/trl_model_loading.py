@@ -34,7 +34,10 @@ def trl_quant_config(quantization_config, model):
     assert isinstance(model.model.layers[0].self_attn.q_proj, bnb.nn.Linear4bit)
 
 
-@claim("Without a GPU the device map stays None and the quantized model is placed on the CPU.")
+@claim(
+    "Without a GPU the device map stays None and the quantized model is placed on the CPU.",
+    needs="cpu",
+)
 def cpu_placement(device_map, model):
     assert device_map is None
     assert {p.device.type for p in model.parameters()} == {"cpu"}

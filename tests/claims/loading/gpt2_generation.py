@@ -21,7 +21,8 @@ def every_parameter_bf16(model):
 
 
 @claim(
-    'With no GPU, `device_map="auto"` places the whole model on the CPU, and a single-device load has no `hf_device_map`.'
+    'With no GPU, `device_map="auto"` places the whole model on the CPU, and a single-device load has no `hf_device_map`.',
+    needs="cpu",
 )
 def auto_map_on_cpu(model):
     assert {p.device.type for p in model.parameters()} == {"cpu"}
