@@ -1,0 +1,128 @@
+"""Exports for tools and agents: graph.json, llms.txt and each page's Markdown."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+from kb.graph import Graph, Node
+from kb.guards import SECTION_MARK
+from kb.render import site_root
+
+MARKDOWN_NAME = "index.html.md"  # the llms.txt convention: <page URL>index.html.md
+INCLUDE = re.compile(r'^(?P<indent>[ \t]*)--8<--\s+"(?P<target>[^"]+)"\s*$', re.MULTILINE)
+
+
+def markdown_url(node: Node) -> str:
+    return node.url + MARKDOWN_NAME
+
+
+def graph_json(graph: Graph) -> dict:
+    """nodes: id, type, title, url, summary; edges: source, target, relation, order."""
+    return {
+        "nodes": [
+            {
+                "id": n.id,
+                "type": n.type,
+                "title": n.title,
+                "url": n.url,
+                "summary": n.summary,
+                "markdown": markdown_url(n),
+                "domains": n.domains,
+                "last_updated": n.last_updated.isoformat(),
+            }
+            for n in sorted(graph.nodes.values(), key=lambda n: (n.type, n.id))
+        ],
+        "edges": [
+            {"source": e.source, "target": e.target, "relation": e.relation, "order": e.order}
+            for e in graph.edges
+        ],
+        "relations": {
+            r.name: {
+                "from": list(r.sources),
+                "to": list(r.targets),
+                "label": r.label,
+                "inverse": r.inverse,
+                "ordered": r.ordered,
+                "acyclic": r.acyclic,
+                "symmetric": r.symmetric,
+            }
+            for r in graph.vocab.relations.values()
+        },
+    }
+
+
+def graph_json_text(graph: Graph) -> str:
+    return json.dumps(graph_json(graph), indent=1, ensure_ascii=False) + "\n"
+
+
+def llms_txt(graph: Graph, site_name: str, description: str, base_url: str = "") -> str:
+    """The llms.txt convention: an H1, a blockquote, then one H2 list of links per page type."""
+    base = base_url.rstrip("/") + "/" if base_url else ""
+    out = [f"# {site_name}", "", f"> {' '.join(description.split())}", ""]
+    out += [
+        "Every page has a Markdown version at its URL followed by index.html.md; the links below "
+        f"point to those. The typed relations between pages are in [graph.json]({base}graph.json).",
+        "",
+    ]
+    for type_name, nodes in graph.by_type().items():
+        if not nodes:
+            continue
+        out += [f"## {graph.vocab.types[type_name].plural}", ""]
+        out += [f"- [{n.title}]({base}{markdown_url(n)}): {n.summary}" for n in nodes]
+        out.append("")
+    return "\n".join(out)
+
+
+def expand_includes(markdown: str, read: Callable[[str], str]) -> str:
+    """Replace pymdownx.snippets lines (`--8<-- "file[:section]"`) by the lines they include."""
+
+    def sub(m: re.Match) -> str:
+        target = m.group("target")
+        name, _, section = target.partition(":")
+        lines = read(name).splitlines()
+        if section:
+            start = next(i for i, ln in enumerate(lines) if f"[start:{section}]" in ln)
+            end = next(i for i, ln in enumerate(lines) if f"[end:{section}]" in ln)
+            lines = lines[start + 1 : end]
+        lines = [ln for ln in lines if not SECTION_MARK.search(ln)]
+        return "\n".join(m.group("indent") + ln for ln in lines)
+
+    return INCLUDE.sub(sub, markdown)
+
+
+def page_markdown(node: Node, graph: Graph, body: str) -> str:
+    """A page as clean Markdown: metadata, the body with its code, its typed connections."""
+    t = graph.vocab.types[node.type]
+    lines = body.splitlines()
+    title_line = next((i for i, ln in enumerate(lines) if ln.startswith("# ")), None)
+    heading = lines[title_line] if title_line is not None else f"# {node.title}"
+    if title_line is not None:
+        lines = lines[:title_line] + lines[title_line + 1 :]
+    out = [
+        heading,
+        "",
+        f"> {node.summary}",
+        "",
+        f"- Type: {t.label}",
+        f"- Domains: {', '.join(node.domains)}",
+        f"- Last updated: {node.last_updated.isoformat()}",
+        "- Sources: " + "; ".join(f"[{title}]({link})" for title, link in node.sources),
+        "",
+        "\n".join(lines).strip(),
+        "",
+        "## Connections",
+        "",
+    ]
+    groups = graph.connections(node.id)
+    root = site_root(node.src_uri)
+    for label, items in groups:
+        out.append(f"- {label}:")
+        out += [
+            f"    - [{c.node.title}]({root}{markdown_url(c.node)}): {c.node.summary}" for c in items
+        ]
+    if not groups:
+        out.append("None yet.")
+    out.append("")
+    return "\n".join(out)

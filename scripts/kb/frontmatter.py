@@ -1,0 +1,349 @@
+"""A page's front matter: read with PyYAML, checked with pydantic against the vocabulary.
+
+Every problem names the file, the field, what is wrong and what would be right. Nothing here
+stops at the first problem: callers collect them all and report them at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
+
+VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")
+SUMMARY_MAX = 240
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one page: `docs/<path>: <field>: <message>`."""
+
+    path: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}: {self.field}" if self.field else self.path
+        return f"{where}: {self.message}"
+
+
+class SchemaErrors(Exception):
+    """All the problems found, one per line, so a contributor fixes them in one go."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        n = len(problems)
+        super().__init__(f"{n} problem{'s' * (n != 1)} in the knowledge graph:\n{lines}")
+
+
+@dataclass(frozen=True)
+class RelationType:
+    name: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    label: str
+    inverse: str
+    line: str
+    ordered: bool = False
+    acyclic: bool = False
+    symmetric: bool = False
+
+
+@dataclass(frozen=True)
+class PageType:
+    name: str
+    label: str
+    plural: str
+    question: str
+    colour: str
+    shape: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    types: dict[str, PageType]
+    relations: dict[str, RelationType]
+    domains: dict[str, str]
+
+
+def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    types = {name: PageType(name=name, **spec) for name, spec in raw["types"].items()}
+    relations = {}
+    for name, spec in raw["relations"].items():
+        spec = dict(spec)
+        sources, targets = tuple(spec.pop("from")), tuple(spec.pop("to"))
+        for t in sources + targets:
+            if t not in types:
+                raise ValueError(f"{path}: relations.{name}: unknown page type '{t}'")
+        relations[name] = RelationType(name=name, sources=sources, targets=targets, **spec)
+    return Vocabulary(types=types, relations=relations, domains=dict(raw["domains"]))
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    return load_vocabulary()
+
+
+def did_you_mean(word: str, known, cutoff: float = 0.6) -> str:
+    """' — did you mean 'x'?' when a near name exists, else ''."""
+    near = difflib.get_close_matches(str(word), [str(k) for k in known], n=1, cutoff=cutoff)
+    return f" — did you mean '{near[0]}'?" if near else ""
+
+
+def one_of(known) -> str:
+    return ", ".join(f"'{k}'" for k in known)
+
+
+# ---------------------------------------------------------------------------------------------
+# the model
+
+
+class Source(BaseModel):
+    """A knowledge source: where a reader can check what the page says."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: StrictStr = Field(min_length=1)
+    link: AnyHttpUrl
+
+
+class Step(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    n: int = Field(ge=1)
+    page: StrictStr
+
+
+class PageMeta(BaseModel):
+    """What a page's front matter must hold. Relations are outgoing only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: StrictStr
+    title: StrictStr = Field(min_length=1)
+    summary: StrictStr = Field(min_length=1, max_length=SUMMARY_MAX)
+    domains: list[StrictStr] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1)
+    last_updated: dt.date
+    relations: dict[StrictStr, list[StrictStr | Step]] = Field(default_factory=dict)
+    graph_depth: int = Field(default=1, ge=1, le=2)
+    # Material's own keys, allowed through unchanged
+    hide: list[StrictStr] = Field(default_factory=list)
+
+    @field_validator("summary")
+    @classmethod
+    def _one_line(cls, v: str) -> str:
+        if "\n" in v.strip():
+            raise ValueError("must be one line")
+        return v
+
+    @field_validator("last_updated", mode="before")
+    @classmethod
+    def _iso_date(cls, v: Any) -> Any:
+        if isinstance(v, dt.datetime):
+            raise ValueError("must be a date without a time")
+        if isinstance(v, str):
+            raise ValueError(f"'{v}' is not a date written YYYY-MM-DD")
+        return v
+
+
+FIELD_HELP = {
+    "type": "the page type: " + "{types}",
+    "title": "the page's title",
+    "summary": f"one line (at most {SUMMARY_MAX} characters) saying what the page answers",
+    "domains": "a list of domains, e.g. [loading, precision]",
+    "sources": "a list of knowledge sources, each with a title and a link",
+    "last_updated": "the date of the last review, written YYYY-MM-DD",
+    "relations": "a mapping from relation name to the ids of the pages it points to",
+    "graph_depth": "1 or 2: how far the page's local graph reaches",
+}
+
+
+def _field_help(name: str, vocab: Vocabulary) -> str:
+    return FIELD_HELP.get(name, "").replace("{types}", one_of(vocab.types))
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("str", "Step", "function-after[_one_line(), str]"):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _pydantic_problems(path: str, err: ValidationError, vocab: Vocabulary) -> list[Problem]:
+    problems: list[Problem] = []
+    seen_relations_items: set[tuple] = set()
+    allowed = list(PageMeta.model_fields)
+    for e in err.errors():
+        loc, kind = e["loc"], e["type"]
+        where = _loc(loc)
+        if loc and loc[0] == "relations" and len(loc) >= 3:
+            # a list item that is neither an id nor a step: report it once, not per union arm
+            item = tuple(loc[:3])
+            if item in seen_relations_items:
+                continue
+            seen_relations_items.add(item)
+            where = _loc(loc[:3])
+            rel = vocab.relations.get(str(loc[1]))
+            want = (
+                "a mapping like {n: 1, page: <page id>}"
+                if rel and rel.ordered
+                else "a page id (the file name without .md)"
+            )
+            problems.append(Problem(path, where, f"got {e['input']!r}; each item must be {want}"))
+            continue
+        if kind == "missing":
+            name = str(loc[0])
+            help_ = _field_help(name, vocab) if len(loc) == 1 else ""
+            msg = "required field is missing" + (f": add {help_}" if help_ else "")
+            problems.append(Problem(path, where, msg))
+        elif kind == "extra_forbidden":
+            name = str(loc[-1])
+            if len(loc) == 1:
+                hint = did_you_mean(name, allowed)
+                if not hint and name in vocab.relations:
+                    hint = f" — relations go under 'relations:', e.g. relations: {{{name}: [...]}}"
+                problems.append(
+                    Problem(path, where, f"unknown field{hint or '; allowed: ' + one_of(allowed)}")
+                )
+            else:
+                parent = PageMeta.model_fields.get(str(loc[0]))
+                sub = Source if loc[0] == "sources" else Step
+                fields = list(sub.model_fields) if parent else []
+                problems.append(
+                    Problem(
+                        path,
+                        where,
+                        f"unknown field{did_you_mean(name, fields)}; allowed: {one_of(fields)}",
+                    )
+                )
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+            help_ = _field_help(str(loc[0]), vocab) if len(loc) == 1 else ""
+            got = e.get("input")
+            got_txt = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
+            problems.append(
+                Problem(path, where, f"{msg}{got_txt}" + (f"; expected {help_}" if help_ else ""))
+            )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# reading a page
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+@dataclass
+class PageSource:
+    """A page file as read: its id, folder, front matter and body."""
+
+    path: str  # as shown to contributors: docs/<type>/<id>.md
+    src_uri: str  # relative to docs/
+    id: str
+    folder: str
+    raw: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+    meta: PageMeta | None = None
+
+
+def split_front_matter(text: str) -> tuple[str | None, str]:
+    m = FRONT_MATTER.match(text)
+    if not m:
+        return None, text
+    return m.group(1) or "", text[m.end() :]
+
+
+def read_page(text: str, src_uri: str, vocab: Vocabulary | None = None):
+    """Parse and check one page. Returns (PageSource, problems)."""
+    vocab = vocab or vocabulary()
+    path = f"docs/{src_uri}"
+    folder, _, name = src_uri.rpartition("/")
+    page = PageSource(path=path, src_uri=src_uri, id=name.removesuffix(".md"), folder=folder)
+    yaml_text, page.body = split_front_matter(text)
+    if yaml_text is None:
+        return page, [
+            Problem(
+                path,
+                "",
+                "no front matter: start the file with a '---' block holding "
+                "type, title, summary, domains, sources and last_updated",
+            )
+        ]
+    try:
+        raw = yaml.safe_load(yaml_text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" (line {mark.line + 2})" if mark else ""
+        why = getattr(exc, "problem", None) or str(exc)
+        return page, [Problem(path, "", f"front matter is not valid YAML{line}: {why}")]
+    if not isinstance(raw, dict):
+        return page, [Problem(path, "", "front matter must be a mapping of field: value")]
+    page.raw = raw
+    problems: list[Problem] = []
+
+    kind = raw.get("type")
+    if isinstance(kind, str) and kind not in vocab.types:
+        problems.append(
+            Problem(
+                path,
+                "type",
+                f"unknown page type '{kind}'{did_you_mean(kind, vocab.types)}; "
+                f"page types are {one_of(vocab.types)}",
+            )
+        )
+    elif kind in vocab.types and folder != kind:
+        problems.append(
+            Problem(
+                path,
+                "type",
+                f"a page of type '{kind}' must live in docs/{kind}/, not in docs/{folder or '.'}/",
+            )
+        )
+
+    try:
+        page.meta = PageMeta.model_validate(raw)
+    except ValidationError as err:
+        problems += _pydantic_problems(path, err, vocab)
+
+    domains = raw.get("domains")
+    if isinstance(domains, list):
+        for i, d in enumerate(domains):
+            if isinstance(d, str) and d not in vocab.domains:
+                problems.append(
+                    Problem(
+                        path,
+                        f"domains[{i}]",
+                        f"unknown domain '{d}'"
+                        f"{did_you_mean(d, vocab.domains) or '; known: ' + one_of(vocab.domains)}"
+                        " (domains are listed in scripts/kb/vocabulary.yaml)",
+                    )
+                )
+        dup = sorted({d for d in domains if isinstance(d, str) and domains.count(d) > 1})
+        for d in dup:
+            problems.append(Problem(path, "domains", f"'{d}' is listed twice"))
+
+    if problems:
+        page.meta = None
+    return page, problems
