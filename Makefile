@@ -13,7 +13,12 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+## the site's JavaScript libraries, from npm with the lock file (served from the site, no CDN)
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) node_modules/.installed
 
 ## Debian's chromium, for the browser tests (Playwright drives it; no browser download)
 chromium:
