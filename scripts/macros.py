@@ -7,7 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kb import guards, panel, records  # noqa: E402
+from kb import guards, panel, records, render  # noqa: E402
+from kb.frontmatter import vocabulary  # noqa: E402
 from kb.project import Layout, find_snippets, get_snippet  # noqa: E402
 
 
@@ -32,6 +33,11 @@ def define_env(env):
         if section and section not in guards.sections_of(snip.source):
             raise SiteError(f"docs/{page}: snippets/{snip.key}.py has no section '{section}'")
         return panel.render(snip, loaded, section=section, hl_lines=hl_lines)
+
+    @env.macro
+    def vocabulary_tables() -> str:
+        """The page types, relations and domains of scripts/kb/vocabulary.yaml, as tables."""
+        return render.vocabulary_tables(vocabulary())
 
 
 def on_pre_page_macros(env):

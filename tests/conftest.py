@@ -25,6 +25,8 @@ from kb import records  # noqa: E402
 from kb.project import Layout, Snippet, find_snippets  # noqa: E402
 from kb.runner import Runner, RunResult  # noqa: E402
 
+pytest_plugins = ["kb.pytest_ci", "pytester"]
+
 
 def pytest_addoption(parser):
     group = parser.getgroup("kb", "verified knowledge base")

@@ -324,3 +324,34 @@ def _legend_line(r) -> str:
         f'<line x1="1" y1="5" x2="27" y2="5" stroke="currentColor" stroke-width="2"'
         f"{SVG_DASH[r.line]}/></svg>"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# the vocabulary, as tables for the contributing page
+
+
+def vocabulary_tables(graph_vocab) -> str:
+    v = graph_vocab
+    out = ["| page type | folder | what it answers |", "|---|---|---|"]
+    out += [f"| {t.label} | `docs/{t.name}/` | {t.question} |" for t in v.types.values()]
+    out += [
+        "",
+        "| relation | from | to | the target page shows it as |",
+        "|---|---|---|---|",
+    ]
+    for r in v.relations.values():
+        notes = []
+        if r.ordered:
+            notes.append("ordered: `{n: 1, page: <id>}`")
+        if r.acyclic:
+            notes.append("must not cycle")
+        if r.symmetric:
+            notes.append("write it on one of the two pages")
+        extra = f" ({'; '.join(notes)})" if notes else ""
+        out.append(
+            f"| `{r.name}`{extra} | {', '.join(r.sources)} | {', '.join(r.targets)} | "
+            f"{r.inverse if not r.ordered else 'Step n of'} |"
+        )
+    out += ["", "| domain | covers |", "|---|---|"]
+    out += [f"| `{name}` | {what} |" for name, what in v.domains.items()]
+    return "\n".join(out) + "\n"
