@@ -74,7 +74,9 @@ def header(node: Node, graph: Graph) -> str:
         f"[{t.label}]({rel_link(src, node.type + '/index.md')}){{ .kb-type .kb-type--{node.type} }}"
         f' <span class="kb-updated">Last updated '
         f'<time datetime="{node.last_updated.isoformat()}">'
-        f"{node.last_updated.isoformat()}</time></span>\n\n"
+        f"{node.last_updated.isoformat()}</time></span>"
+        ' <a class="kb-markdown" href="index.html.md" type="text/markdown">'
+        "This page as Markdown</a>\n\n"
         f'<span class="kb-header-label">Domains</span> {domains}\n\n'
         f'<span class="kb-header-label">Sources</span> {sources}\n\n'
         "</div>\n"
