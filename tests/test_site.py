@@ -90,7 +90,7 @@ def test_gpu_claims_are_marked_not_run(site, layout):
 def project(tmp_path) -> Path:
     """A copy of the project's site machinery with one page."""
     config = (ROOT / "mkdocs.yml").read_text()
-    (tmp_path / "mkdocs.yml").write_text(config.split("\nnav:")[0] + "\n")
+    (tmp_path / "mkdocs.yml").write_text(config)
     shutil.copytree(
         ROOT / "scripts", tmp_path / "scripts", ignore=shutil.ignore_patterns("__pycache__")
     )
@@ -98,7 +98,11 @@ def project(tmp_path) -> Path:
     shutil.copytree(ROOT / "verification", tmp_path / "verification")
     shutil.copytree(ROOT / "tests/claims", tmp_path / "tests/claims")
     (tmp_path / "docs/assets").mkdir(parents=True)
-    shutil.copy(ROOT / "docs/assets/kb.css", tmp_path / "docs/assets/kb.css")
+    for asset in ("kb.css", "kb-graph.js"):
+        shutil.copy(ROOT / "docs/assets" / asset, tmp_path / "docs/assets" / asset)
+    (tmp_path / "docs/tags.md").write_text((ROOT / "docs/tags.md").read_text())
+    # the graph library, as `npm ci` installs it
+    (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
     (tmp_path / "docs/index.md").write_text("# Home\n\n{{ snippet('loading/gpt2_generation') }}\n")
     return tmp_path
 

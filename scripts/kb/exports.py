@@ -11,7 +11,7 @@ from kb.guards import SECTION_MARK
 from kb.render import site_root
 
 MARKDOWN_NAME = "index.html.md"  # the llms.txt convention: <page URL>index.html.md
-INCLUDE = re.compile(r'^(?P<indent>[ \t]*)--8<--\s+"(?P<target>[^"]+)"\s*$', re.MULTILINE)
+INCLUDE = re.compile(r'^(?P<indent>[ \t]*)--8<--\s+"(?P<target>[^"]+)"[ \t]*$', re.MULTILINE)
 
 
 def markdown_url(node: Node) -> str:

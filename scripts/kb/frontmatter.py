@@ -111,6 +111,17 @@ def one_of(known) -> str:
     return ", ".join(f"'{k}'" for k in known)
 
 
+def either(known) -> str:
+    """'a', 'a' or 'b', 'a', 'b' or 'c'."""
+    names = [f"'{k}'" for k in known]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def a(word: str) -> str:
+    """The word with its indefinite article: 'an environment', 'a heuristic'."""
+    return f"{'an' if str(word)[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 # ---------------------------------------------------------------------------------------------
 # the model
 
@@ -148,19 +159,31 @@ class PageMeta(BaseModel):
     @field_validator("summary")
     @classmethod
     def _one_line(cls, v: str) -> str:
-        if "\n" in v.strip():
-            raise ValueError("must be one line")
+        lines = [ln for ln in v.strip().splitlines() if ln.strip()]
+        if len(lines) > 1:
+            raise ValueError(f"has {len(lines)} lines (a 'summary: |' block keeps its line breaks)")
         return v
 
     @field_validator("last_updated", mode="before")
     @classmethod
     def _iso_date(cls, v: Any) -> Any:
         if isinstance(v, dt.datetime):
-            raise ValueError("must be a date without a time")
+            raise ValueError(f"{v} has a time of day")
         if isinstance(v, str):
-            raise ValueError(f"'{v}' is not a date written YYYY-MM-DD")
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v.strip()):
+                try:
+                    dt.date.fromisoformat(v.strip())
+                except ValueError as exc:
+                    raise ValueError(f"'{v}' is not a day of the calendar ({exc})") from None
+                return v.strip()  # a quoted date, or one the YAML loader left as text
+            raise ValueError(f"'{v}' is not a date")
         return v
 
+
+SUB_FIELD_HELP = {
+    ("sources", "title"): 'the source\'s title, e.g. "Transformers: Loading models"',
+    ("sources", "link"): "the URL where a reader can check what the page says",
+}
 
 FIELD_HELP = {
     "type": "the page type: " + "{types}",
@@ -194,7 +217,17 @@ def _pydantic_problems(path: str, err: ValidationError, vocab: Vocabulary) -> li
     problems: list[Problem] = []
     seen_relations_items: set[tuple] = set()
     allowed = list(PageMeta.model_fields)
-    for e in err.errors():
+    errors = err.errors()
+    # a misspelt required field (sumary) is one mistake: report the unknown name, which says
+    # what to write, and not also the field it should have been
+    misspelt = {
+        near[0]
+        for e in errors
+        if e["type"] == "extra_forbidden" and len(e["loc"]) == 1
+        for near in [difflib.get_close_matches(str(e["loc"][0]), allowed, n=1, cutoff=0.6)]
+        if near
+    }
+    for e in errors:
         loc, kind = e["loc"], e["type"]
         where = _loc(loc)
         if loc and loc[0] == "relations" and len(loc) >= 3:
@@ -214,7 +247,13 @@ def _pydantic_problems(path: str, err: ValidationError, vocab: Vocabulary) -> li
             continue
         if kind == "missing":
             name = str(loc[0])
-            help_ = _field_help(name, vocab) if len(loc) == 1 else ""
+            if len(loc) == 1 and name in misspelt:
+                continue
+            if len(loc) == 1:
+                help_ = _field_help(name, vocab)
+            else:
+                help_ = SUB_FIELD_HELP.get((name, str(loc[-1])), "")
+                help_ = f"'{loc[-1]}': {help_}" if help_ else ""
             msg = "required field is missing" + (f": add {help_}" if help_ else "")
             problems.append(Problem(path, where, msg))
         elif kind == "extra_forbidden":
@@ -224,7 +263,9 @@ def _pydantic_problems(path: str, err: ValidationError, vocab: Vocabulary) -> li
                 if not hint and name in vocab.relations:
                     hint = f" — relations go under 'relations:', e.g. relations: {{{name}: [...]}}"
                 problems.append(
-                    Problem(path, where, f"unknown field{hint or '; allowed: ' + one_of(allowed)}")
+                    Problem(
+                        path, where, f"unknown field{hint or ' (allowed: ' + one_of(allowed) + ')'}"
+                    )
                 )
             else:
                 parent = PageMeta.model_fields.get(str(loc[0]))
@@ -234,14 +275,29 @@ def _pydantic_problems(path: str, err: ValidationError, vocab: Vocabulary) -> li
                     Problem(
                         path,
                         where,
-                        f"unknown field{did_you_mean(name, fields)}; allowed: {one_of(fields)}",
+                        f"unknown field{did_you_mean(name, fields)} (allowed: {one_of(fields)})",
                     )
                 )
         else:
             msg = e["msg"].removeprefix("Value error, ")
-            help_ = _field_help(str(loc[0]), vocab) if len(loc) == 1 else ""
+            if len(loc) == 1:
+                help_ = _field_help(str(loc[0]), vocab)
+            elif loc[0] == "sources" and len(loc) == 2:
+                help_ = "a source written as {title: <its title>, link: <https://...>}"
+            else:
+                help_ = SUB_FIELD_HELP.get((str(loc[0]), str(loc[-1])), "")
             got = e.get("input")
-            got_txt = f" (got {got!r})" if got is not None and not isinstance(got, dict) else ""
+            if kind == "string_too_long":
+                msg = f"is {len(got)} characters long"
+            shown = repr(got) if isinstance(got, str) else str(got)
+            got_txt = (
+                f" (got {shown})"
+                if got is not None
+                and not isinstance(got, dict)
+                # our own validators and the length check already say what the value is
+                and kind not in ("value_error", "string_too_long")
+                else ""
+            )
             problems.append(
                 Problem(path, where, f"{msg}{got_txt}" + (f"; expected {help_}" if help_ else ""))
             )
@@ -250,6 +306,26 @@ def _pydantic_problems(path: str, err: ValidationError, vocab: Vocabulary) -> li
 
 # ---------------------------------------------------------------------------------------------
 # reading a page
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a date it cannot build (2026-02-30) stays text, for
+    the schema to report, instead of raising a ValueError that no one catches."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def load_yaml(text: str) -> Any:
+    """Front matter as Python data; raises yaml.YAMLError on text that is not YAML."""
+    return yaml.load(text, Loader=_FrontMatterLoader)  # a SafeLoader: no arbitrary objects
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -292,11 +368,13 @@ def read_page(text: str, src_uri: str, vocab: Vocabulary | None = None):
             )
         ]
     try:
-        raw = yaml.safe_load(yaml_text) or {}
+        raw = load_yaml(yaml_text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 2})" if mark else ""
         why = getattr(exc, "problem", None) or str(exc)
+        if why == "mapping values are not allowed here":
+            why += "; put a value that contains ': ' in quotes, e.g. summary: \"Load: ...\""
         return page, [Problem(path, "", f"front matter is not valid YAML{line}: {why}")]
     if not isinstance(raw, dict):
         return page, [Problem(path, "", "front matter must be a mapping of field: value")]
@@ -309,8 +387,8 @@ def read_page(text: str, src_uri: str, vocab: Vocabulary | None = None):
             Problem(
                 path,
                 "type",
-                f"unknown page type '{kind}'{did_you_mean(kind, vocab.types)}; "
-                f"page types are {one_of(vocab.types)}",
+                f"unknown page type '{kind}'{did_you_mean(kind, vocab.types)} "
+                f"(page types: {one_of(vocab.types)})",
             )
         )
     elif kind in vocab.types and folder != kind:

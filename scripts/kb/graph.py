@@ -20,7 +20,10 @@ from kb.frontmatter import (
     Problem,
     Step,
     Vocabulary,
+    a,
     did_you_mean,
+    either,
+    load_yaml,
     one_of,
     read_page,
     split_front_matter,
@@ -229,8 +232,8 @@ def build(pages: list[PageSource], vocab: Vocabulary | None = None) -> tuple[Gra
                         page.path,
                         where,
                         f"unknown relation '{rel_name}'"
-                        f"{did_you_mean(rel_name, vocab.relations)}; relations are "
-                        f"{one_of(vocab.relations)}",
+                        f"{did_you_mean(rel_name, vocab.relations)} (relations: "
+                        f"{one_of(vocab.relations)})",
                     )
                 )
                 continue
@@ -240,9 +243,9 @@ def build(pages: list[PageSource], vocab: Vocabulary | None = None) -> tuple[Gra
                     Problem(
                         page.path,
                         where,
-                        f"a {meta.type} page cannot have '{rel_name}': it "
-                        f"goes from {_types(rel.sources)} to {_types(rel.targets)}; a "
-                        f"{meta.type} page can have {one_of(fits)}",
+                        f"{a(meta.type)} page cannot have '{rel_name}': it "
+                        f"goes from {_types(rel.sources)} to {_types(rel.targets)}; "
+                        f"{a(meta.type)} page can have {either(fits)}",
                     )
                 )
                 continue
@@ -288,7 +291,9 @@ def build(pages: list[PageSource], vocab: Vocabulary | None = None) -> tuple[Gra
                 if target in seen:
                     problems.append(
                         Problem(
-                            page.path, item_where, f"'{target}' is listed twice under '{rel_name}'"
+                            page.path,
+                            item_where,
+                            f"'{target}' is listed twice under '{rel_name}': remove this item",
                         )
                     )
                     continue
@@ -368,7 +373,9 @@ def _nums(numbers: list[int]) -> str:
 
 def _check_target(page, target, where, rel, known_types, vocab) -> Problem | None:
     if target == page.id:
-        return Problem(page.path, where, f"the page points to itself with '{rel.name}'")
+        return Problem(
+            page.path, where, f"the page points to itself with '{rel.name}': remove this item"
+        )
     if target not in known_types:
         cleaned = posixpath.basename(target).removesuffix(".md")
         if cleaned != target and cleaned in known_types:
@@ -387,8 +394,8 @@ def _check_target(page, target, where, rel, known_types, vocab) -> Problem | Non
             page.path,
             where,
             f"'{rel.name}' must point to {_types(rel.targets)} "
-            f"pages, but '{target}' is a {target_type} page; from a {page.meta.type} "
-            f"to a {target_type} use {one_of(fits) or 'no relation'}",
+            f"pages, but '{target}' is {a(target_type)} page; from {a(page.meta.type)} "
+            f"to {a(target_type)} use {either(fits) if fits else 'no relation'}",
         )
     return None
 
@@ -483,7 +490,7 @@ def _outside_type_folder(src_uri: str, folder: str, text: str, vocab: Vocabulary
                     f"docs/{src_uri}",
                     "",
                     f"folder docs/{folder}/ is not a page type"
-                    f"{hint}; page types are {one_of(vocab.types)}",
+                    f"{hint} (page types: {one_of(vocab.types)})",
                 )
             ]
     if top in vocab.types:
@@ -496,7 +503,7 @@ def _outside_type_folder(src_uri: str, folder: str, text: str, vocab: Vocabulary
         ]
     yaml_text, _ = split_front_matter(text)
     try:
-        raw = yaml.safe_load(yaml_text or "") or {}
+        raw = load_yaml(yaml_text or "") or {}
     except yaml.YAMLError:
         raw = {}
     if isinstance(raw, dict) and "type" in raw:
