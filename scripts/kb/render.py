@@ -70,7 +70,8 @@ def header(node: Node, graph: Graph) -> str:
     )
     sources = " · ".join(f"[{_escape_md(title)}]({link})" for title, link in node.sources)
     return (
-        f'<div class="kb-header" data-kb-type="{node.type}" markdown>\n\n'
+        f'<div class="kb-header" data-kb-type="{node.type}" '
+        f'style="--kb-type-colour: {t.colour}" markdown>\n\n'
         f"[{t.label}]({rel_link(src, node.type + '/index.md')}){{ .kb-type .kb-type--{node.type} }}"
         f' <span class="kb-updated">Last updated '
         f'<time datetime="{node.last_updated.isoformat()}">'
