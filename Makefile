@@ -54,6 +54,7 @@ gpu-record: install
 
 bench: install
 	$(PY) scripts/benchmark.py
+	$(PY) scripts/graph_benchmark.py
 
 lint: install
 	$(VENV)/bin/ruff check .
