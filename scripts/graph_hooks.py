@@ -26,6 +26,7 @@ VENDOR = {
     # site path: path under the project root (installed by `npm ci` from package-lock.json)
     "assets/vendor/cytoscape.min.js": "node_modules/cytoscape/dist/cytoscape.min.js",
 }
+NAV_PAGES_PER_TYPE = 30
 SPECIAL_PAGES = ("index.md", render.GRAPH_PAGE, render.TAGS_PAGE, "contributing.md")
 
 _state: dict = {}
@@ -56,7 +57,11 @@ def navigation(graph: kbgraph.Graph, docs: Path) -> list:
     nav += others
     for type_name, nodes in graph.by_type().items():
         plural = graph.vocab.types[type_name].plural
-        nav.append({plural: [f"{type_name}/index.md"] + [n.src_uri for n in nodes]})
+        # every page is in the sidebar of every page: past a few dozen pages of a type, the
+        # section holds only its index page (which lists them all), or the sidebar would be
+        # unreadable and the build and each page would grow with the square of the page count
+        listed = [n.src_uri for n in nodes] if len(nodes) <= NAV_PAGES_PER_TYPE else []
+        nav.append({plural: [f"{type_name}/index.md", *listed]})
     if (docs / render.TAGS_PAGE).exists():
         nav.append({"Domains": render.TAGS_PAGE})
     if (docs / "contributing.md").exists():

@@ -531,3 +531,26 @@ def test_vocabulary_is_consistent():
         assert re.fullmatch(r"[a-z][a-z-]*", name), name
     # every type is the source of some relation, so any page can link out
     assert all(any(t in r.sources for r in v.relations.values()) for t in v.types)
+
+
+def test_navigation_groups_by_type_and_lists_large_types_by_their_index(tmp_path):
+    import graph_hooks
+
+    docs = tmp_path / "docs"
+    limit = graph_hooks.NAV_PAGES_PER_TYPE
+    for i in range(limit + 1):
+        write_page(docs, "heuristic", f"rule-{i:03d}")
+    write_page(docs, "implementation", "the-call", relations={"uses_heuristic": ["rule-000"]})
+    write_page(docs, "principle", "why", relations={"implemented_by": ["the-call"]})
+    (docs / "index.md").write_text("# Home\n")
+    (docs / "faq.md").write_text("# FAQ\n")
+    nav = graph_hooks.navigation(load_ok(docs), docs)
+    sections = {k: v for entry in nav if isinstance(entry, dict) for k, v in entry.items()}
+    assert nav[:3] == [{"Home": "index.md"}, {"Knowledge graph": "graph.md"}, "faq.md"]
+    plurals = [t.plural for t in vocabulary().types.values()]
+    assert [k for k in sections if k in plurals] == plurals
+    assert sections["Principles"] == ["principle/index.md", "principle/why.md"]
+    assert sections["Implementations"] == ["implementation/index.md", "implementation/the-call.md"]
+    # past the limit, the type's index page (which lists every page) stands for them
+    assert sections["Heuristics"] == ["heuristic/index.md"]
+    assert sections["Errors"] == ["error/index.md"]

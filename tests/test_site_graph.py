@@ -145,7 +145,7 @@ def connection_groups(page_url: str, page: str) -> list[tuple[str, str, str, lis
 def test_every_page_lists_its_connections(site, graph):
     for node in graph.nodes.values():
         page = page_html(site, node.url)
-        assert '<h2 id="connections">' in page, node.src_uri
+        assert '<h2 data-search-exclude id="connections">' in page, node.src_uri
         want = [
             (items[0].relation, items[0].direction, label, [c.node.url for c in items])
             for label, items in graph.connections(node.id)
@@ -171,7 +171,7 @@ def test_every_page_has_its_local_graph(site, graph):
     for node in graph.nodes.values():
         page = page_html(site, node.url)
         where = node.src_uri
-        assert '<h2 id="page-connections">' in page, where
+        assert '<h2 data-search-exclude id="page-connections">' in page, where
         box = re.search(
             r'<div class="kb-graph kb-graph--local" data-kb-graph="local" data-depth="(\d)">'
             r'.*?<script type="application/json" class="kb-graph-data">(.*?)</script>',
@@ -489,3 +489,20 @@ def test_hand_written_type_index_fails_the_build(builds):
 def test_hand_written_graph_page_fails_the_build(builds):
     out = failure(builds["hand-written-graph-page"])
     assert "docs/graph.md is generated from the pages' front matter: remove the file" in out
+
+
+def test_derived_sections_stay_out_of_the_search_index(site, graph):
+    """Connections and Page Connections repeat other pages' summaries: a search must find a
+    page for what it says, not for what its neighbours say."""
+    docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    locations = {d["location"] for d in docs}
+    for node in graph.nodes.values():
+        assert node.url in locations, node.src_uri
+        assert f"{node.url}#connections" not in locations
+        assert f"{node.url}#page-connections" not in locations
+    typed = tuple(node.url for node in graph.nodes.values())
+    assert not [
+        d["location"]
+        for d in docs
+        if d["location"].startswith(typed) and "Explains error" in d["text"]
+    ]

@@ -82,11 +82,35 @@ class Graph:
             nodes.sort(key=lambda n: n.title.lower())
         return groups
 
+    def _index(self) -> dict:
+        """Edges by source, by target, and neighbours, built once for the edges as they are
+        (the build adds every edge before anything reads them)."""
+        key = (id(self.edges), len(self.edges), tuple(map(id, self.edges[:1] + self.edges[-1:])))
+        cached = getattr(self, "_cache", None)
+        if cached is None or cached["key"] != key:
+            out, into, adjacent = defaultdict(list), defaultdict(list), defaultdict(set)
+            for e in self.edges:
+                out[e.source].append(e)
+                into[e.target].append(e)
+                adjacent[e.source].add(e.target)
+                adjacent[e.target].add(e.source)
+            adjacent = {k: sorted(v) for k, v in adjacent.items()}
+            position = {id(e): i for i, e in enumerate(self.edges)}
+            cached = {
+                "key": key,
+                "out": out,
+                "in": into,
+                "adjacent": adjacent,
+                "position": position,
+            }
+            self._cache = cached
+        return cached
+
     def outgoing(self, page_id: str) -> list[Edge]:
-        return [e for e in self.edges if e.source == page_id]
+        return list(self._index()["out"].get(page_id, ()))
 
     def incoming(self, page_id: str) -> list[Edge]:
-        return [e for e in self.edges if e.target == page_id]
+        return list(self._index()["in"].get(page_id, ()))
 
     def connections(self, page_id: str) -> list[tuple[str, list[Connection]]]:
         """A page's relations grouped and labelled: outgoing first, then derived inverses.
@@ -134,21 +158,20 @@ class Graph:
     def neighbourhood(self, page_id: str, depth: int = 1) -> tuple[dict[str, int], list[Edge]]:
         """Pages within `depth` edges of a page (either direction), with their distance, and
         the edges among them."""
-        adjacent: dict[str, set[str]] = defaultdict(set)
-        for e in self.edges:
-            adjacent[e.source].add(e.target)
-            adjacent[e.target].add(e.source)
+        index = self._index()
+        adjacent = index["adjacent"]
         dist = {page_id: 0}
         queue = deque([page_id])
         while queue:
             here = queue.popleft()
             if dist[here] == depth:
                 continue
-            for there in sorted(adjacent[here]):
+            for there in adjacent.get(here, ()):
                 if there not in dist:
                     dist[there] = dist[here] + 1
                     queue.append(there)
-        edges = [e for e in self.edges if e.source in dist and e.target in dist]
+        edges = [e for here in dist for e in index["out"].get(here, ()) if e.target in dist]
+        edges.sort(key=lambda e: index["position"][id(e)])
         return dist, edges
 
 

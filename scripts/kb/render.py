@@ -103,7 +103,13 @@ def _item(src: str, c: Connection) -> str:
 def connections(node: Node, graph: Graph) -> str:
     src = node.src_uri
     groups = graph.connections(node.id)
-    out = ["## Connections", "", '<div class="kb-connections" markdown>', ""]
+    # derived text: kept out of the search index, or every page would match its neighbours
+    out = [
+        "## Connections { data-search-exclude }",
+        "",
+        '<div class="kb-connections" markdown>',
+        "",
+    ]
     if not groups:
         out += ["No other page links here yet, and this page names no relations.", ""]
     for label, items in groups:
@@ -146,7 +152,7 @@ def local_graph(node: Node, graph: Graph) -> str:
     }
     depth = node.graph_depth
     return (
-        "## Page Connections\n\n"
+        "## Page Connections { data-search-exclude }\n\n"
         f'<div class="kb-graph kb-graph--local" data-kb-graph="local" data-depth="{depth}">\n'
         '<div class="kb-graph-toolbar" role="group" aria-label="Graph depth">'
         + "".join(
