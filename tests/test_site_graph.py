@@ -500,6 +500,11 @@ def test_derived_sections_stay_out_of_the_search_index(site, graph):
         assert node.url in locations, node.src_uri
         assert f"{node.url}#connections" not in locations
         assert f"{node.url}#page-connections" not in locations
+    # the graph page, the Domains page and the lists of the type indexes repeat those summaries
+    assert not [loc for loc in locations if loc.startswith(("graph/", "tags/"))]
+    for type_name in graph.vocab.types:
+        assert f"{type_name}/" in locations
+        assert f"{type_name}/#pages" not in locations
     typed = tuple(node.url for node in graph.nodes.values())
     assert not [
         d["location"]

@@ -116,7 +116,9 @@
         style: Object.assign({}, text, {
           "background-color": "data(colour)", shape: "data(shape)", width: node, height: node,
           "border-width": node / 16, "border-color": pal.bg, "overlay-opacity": 0,
-          label: "data(label)", "font-size": font, "text-valign": "bottom", "text-halign": "center",
+          // a large graph measures and draws its labels only once zoomed in enough to read them
+          label: sizes.large ? "" : "data(label)", "font-size": font, "text-valign": "bottom",
+          "text-halign": "center",
           "text-margin-y": font / 3, "text-wrap": "wrap", "text-max-width": font * sizes.labelWidth,
           "text-outline-color": pal.bg, "text-outline-width": font / 6,
         }),
@@ -124,13 +126,17 @@
       {
         selector: "edge",
         style: Object.assign({}, text, {
-          width: edge, "line-color": pal.edge, "line-style": "data(line)", "curve-style": "bezier",
+          width: edge, "line-color": pal.edge, "line-style": "data(line)",
+          // bezier keeps two relations between the same pages apart; straight lines draw a
+          // thousand-page graph several times faster
+          "curve-style": sizes.large ? "straight" : "bezier",
           "target-arrow-shape": "triangle", "target-arrow-color": pal.edge, "arrow-scale": 0.9,
           "overlay-opacity": 0, color: pal.muted, "font-size": font * 0.85,
           "text-rotation": "autorotate", "text-background-color": pal.bg,
           "text-background-opacity": 0.9, "text-background-padding": font / 6,
         }),
       },
+      { selector: "node.kb-labelled", style: { label: "data(label)" } },
       { selector: "edge[order]", style: { label: "data(order)" } }, // step numbers, always
       {
         selector: "node.kb-center", // the page of a local graph
@@ -354,6 +360,7 @@
       const response = await fetch(src);
       if (!response.ok) throw new Error("HTTP " + response.status);
       data = await response.json();
+      performance.mark("kb-graph:data");
     } catch (err) {
       say("The graph could not be loaded (" + err.message + "); every page is listed below.");
       return;
@@ -370,15 +377,31 @@
       .concat(edgeElements(data.edges, extra.style, ids));
     const pal = palette(container);
     const view = globalView(canvas, data.nodes.map((n) => [at(n.id).x, at(n.id).y]));
-    const sizes = view.sizes;
+    const large = elements.length > 1500;
+    const sizes = Object.assign({ large: large }, view.sizes);
     const cy = createCy(canvas, elements, {
       style: stylesheet(pal, sizes),
       zoom: view.zoom,
       pan: view.pan,
       minZoom: view.zoom / 4, // a little further out than the whole graph, no further
       maxZoom: Math.max(6, 60 / sizes.node), // close enough for a page to fill a phone
-      textureOnViewport: elements.length > 1500, // a big graph pans and zooms as one picture
+      textureOnViewport: large, // a big graph pans and zooms as one picture
+      hideEdgesOnViewport: large,
+      pixelRatio: large ? 1 : "auto",
     });
+    performance.mark("kb-graph:created");
+    if (large) {
+      let labelled = false;
+      const readable = () => {
+        const on = cy.zoom() * sizes.font >= sizes.minFont;
+        if (on !== labelled) {
+          labelled = on;
+          cy.batch(() => cy.nodes().toggleClass("kb-labelled", on));
+        }
+      };
+      cy.on("zoom", readable);
+      readable();
+    }
     const graph = { kind: "global", cy: cy, container: container, canvas: canvas, pinned: null };
     graphs.push(graph);
     graph.restyle = () => cy.style(stylesheet(palette(container), sizes));
@@ -451,6 +474,7 @@
       container.dataset.ready = "true";
       document.documentElement.dataset.kbGraphReady = "true";
       window.kbGraphReadyAt = performance.now();
+      performance.mark("kb-graph:ready");
     });
   }
 

@@ -54,7 +54,18 @@ def graph_json(graph: Graph) -> dict:
 
 
 def graph_json_text(graph: Graph) -> str:
-    return json.dumps(graph_json(graph), indent=1, ensure_ascii=False) + "\n"
+    # one line per node and per edge: compact for the graph page, still readable in a diff
+    data = graph_json(graph)
+    lines = [
+        f'{{"nodes": [\n{_rows(data["nodes"])}\n],',
+        f'"edges": [\n{_rows(data["edges"])}\n],',
+        f'"relations": {json.dumps(data["relations"], ensure_ascii=False)}}}',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _rows(items: list[dict]) -> str:
+    return ",\n".join(json.dumps(i, ensure_ascii=False, separators=(",", ":")) for i in items)
 
 
 def llms_txt(graph: Graph, site_name: str, description: str, base_url: str = "") -> str:

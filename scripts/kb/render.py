@@ -206,7 +206,8 @@ def type_index(type_name: str, graph: Graph) -> str:
         "",
     ]
     if nodes:
-        out += ['<div class="kb-index" markdown>', ""]
+        # the summaries are each page's own: searching finds the pages, not this list
+        out += ["## Pages { data-search-exclude }", "", '<div class="kb-index" markdown>', ""]
         for n in nodes:
             domains = ", ".join(n.domains)
             out.append(
@@ -247,6 +248,7 @@ def graph_page(graph: Graph, positions: dict[str, tuple[float, float]]) -> str:
         "---",
         "title: Knowledge graph",
         "hide: [toc]",
+        "search: {exclude: true}  # it repeats every page's summary",
         "---",
         "",
         "# Knowledge graph",
