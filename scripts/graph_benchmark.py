@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import http.server
 import json
 import os
 import random
@@ -23,24 +22,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from kb.browser import CHROMIUM, FLAGS, Served  # noqa: E402
+
 CONFIG = ROOT / "mkdocs.yml"
-CHROMIUM = os.environ.get("KB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 BUILD_RATIO_TARGET = 1.3
 TTI_TARGET_S = 1.5
 RESULT_MARK = "GRAPH_BENCHMARK_RESULT "
@@ -328,27 +319,6 @@ def generate_kb(docs: Path, n: int, seed: int = 0) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # time to interactive in chromium
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class Served:
-    """A built site served on 127.0.0.1 by http.server, for the length of a `with`."""
-
-    def __init__(self, site: Path):
-        handler = functools.partial(QuietHandler, directory=str(site))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-
-    def __enter__(self) -> str:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{self.server.server_port}"
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 NAV_TIMING = """() => {

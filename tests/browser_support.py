@@ -11,35 +11,16 @@ that a test's argument then uses, where an import would be an unused name redefi
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
-import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from kb.browser import CHROMIUM, FLAGS, Served
 from kb.project import ROOT
-
-CHROMIUM = os.environ.get("KB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +34,8 @@ def base_url(tmp_path_factory):
         check=True,
         env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
     )
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with Served(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

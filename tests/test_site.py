@@ -7,24 +7,13 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from site_support import build
 
 from kb import guards
 from kb.project import ROOT, Layout, find_snippets
-
-MKDOCS = str(Path(sys.executable).with_name("mkdocs"))
-
-
-def build(config: Path, site: Path, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [MKDOCS, "build", "--strict", "-f", str(config), "-d", str(site)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -22,23 +22,14 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
+from site_support import build
 
 from kb import graph as kbgraph
 from kb.project import ROOT
 
-MKDOCS = str(Path(sys.executable).with_name("mkdocs"))
 CORPUS = Path(__file__).parent / "broken_pages"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 BASE = "http://site.invalid/"
-
-
-def build(config: Path, site: Path, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [MKDOCS, "build", "--strict", "-f", str(config), "-d", str(site)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-    )
 
 
 @pytest.fixture(scope="module")

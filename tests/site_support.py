@@ -1,0 +1,18 @@
+"""Building the real site from tests: `mkdocs build --strict` in a fresh process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+MKDOCS = str(Path(sys.executable).with_name("mkdocs"))
+
+
+def build(config: Path, site: Path, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [MKDOCS, "build", "--strict", "-f", str(config), "-d", str(site)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+    )
