@@ -106,6 +106,14 @@ def test_the_copy_builds(project):
     assert res.returncode == 0, res.stderr
 
 
+def test_graph_library_not_installed_fails_the_build_saying_npm_ci(project):
+    (project / "node_modules").unlink()
+    res = build_page(project, "# Page\n")
+    assert res.returncode != 0
+    assert "node_modules/cytoscape/dist/cytoscape.min.js not found" in res.stderr
+    assert "run `npm ci`" in res.stderr
+
+
 def test_missing_snippet_fails_the_build(project):
     res = build_page(project, "# Page\n\n{{ snippet('loading/gpt2_generaton') }}\n")
     assert res.returncode != 0
