@@ -23,21 +23,14 @@ def graph_json(graph: Graph) -> dict:
     return {
         "nodes": [
             {
-                "id": n.id,
-                "type": n.type,
-                "title": n.title,
-                "url": n.url,
-                "summary": n.summary,
+                **n.summary_fields(),
                 "markdown": markdown_url(n),
                 "domains": n.domains,
                 "last_updated": n.last_updated.isoformat(),
             }
             for n in sorted(graph.nodes.values(), key=lambda n: (n.type, n.id))
         ],
-        "edges": [
-            {"source": e.source, "target": e.target, "relation": e.relation, "order": e.order}
-            for e in graph.edges
-        ],
+        "edges": [e.fields() for e in graph.edges],
         "relations": {
             r.name: {
                 "from": list(r.sources),

@@ -38,6 +38,14 @@ class Edge:
     relation: str
     order: int | None = None
 
+    def fields(self) -> dict:
+        return {
+            "source": self.source,
+            "target": self.target,
+            "relation": self.relation,
+            "order": self.order,
+        }
+
 
 @dataclass
 class Node:
@@ -55,6 +63,16 @@ class Node:
     def url(self) -> str:
         """The page's URL relative to the site root (MkDocs' directory URLs)."""
         return self.src_uri.removesuffix(".md") + "/"
+
+    def summary_fields(self) -> dict:
+        """What every view of a page starts from: id, type, title, url, summary."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "title": self.title,
+            "url": self.url,
+            "summary": self.summary,
+        }
 
 
 @dataclass(frozen=True)

@@ -134,20 +134,10 @@ def local_graph(node: Node, graph: Graph) -> str:
         "center": node.id,
         "root": site_root(node.src_uri),
         "nodes": [
-            {
-                "id": n.id,
-                "type": n.type,
-                "title": n.title,
-                "url": n.url,
-                "summary": n.summary,
-                "depth": dist[n.id],
-            }
+            {**n.summary_fields(), "depth": dist[n.id]}
             for n in sorted((graph.nodes[i] for i in dist), key=lambda n: (dist[n.id], n.title))
         ],
-        "edges": [
-            {"source": e.source, "target": e.target, "relation": e.relation, "order": e.order}
-            for e in edges
-        ],
+        "edges": [e.fields() for e in edges],
         "style": style(graph),
     }
     depth = node.graph_depth
