@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from kb.graph import Graph, Node
-from kb.guards import SECTION_MARK
+from kb.guards import section_lines
 from kb.render import site_root
 
 MARKDOWN_NAME = "index.html.md"  # the llms.txt convention: <page URL>index.html.md
@@ -85,12 +85,7 @@ def expand_includes(markdown: str, read: Callable[[str], str]) -> str:
     def sub(m: re.Match) -> str:
         target = m.group("target")
         name, _, section = target.partition(":")
-        lines = read(name).splitlines()
-        if section:
-            start = next(i for i, ln in enumerate(lines) if f"[start:{section}]" in ln)
-            end = next(i for i, ln in enumerate(lines) if f"[end:{section}]" in ln)
-            lines = lines[start + 1 : end]
-        lines = [ln for ln in lines if not SECTION_MARK.search(ln)]
+        lines = section_lines(read(name), section or None)
         return "\n".join(m.group("indent") + ln for ln in lines)
 
     return INCLUDE.sub(sub, markdown)

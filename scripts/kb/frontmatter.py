@@ -111,9 +111,9 @@ def one_of(known) -> str:
     return ", ".join(f"'{k}'" for k in known)
 
 
-def either(known) -> str:
-    """'a', 'a' or 'b', 'a', 'b' or 'c'."""
-    names = [f"'{k}'" for k in known]
+def either(known, quote: bool = True) -> str:
+    """'a', 'a' or 'b', 'a', 'b' or 'c' (without the quotes when quote is False)."""
+    names = [f"'{k}'" if quote else str(k) for k in known]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
@@ -206,8 +206,6 @@ def _loc(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("str", "Step", "function-after[_one_line(), str]"):
-            continue
         else:
             out += f".{part}" if out else str(part)
     return out

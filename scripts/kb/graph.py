@@ -101,9 +101,9 @@ class Graph:
         return groups
 
     def _index(self) -> dict:
-        """Edges by source, by target, and neighbours, built once for the edges as they are
-        (the build adds every edge before anything reads them)."""
-        key = (id(self.edges), len(self.edges), tuple(map(id, self.edges[:1] + self.edges[-1:])))
+        """Edges by source, by target, and neighbours, built once per edge list: rebuilt when
+        edges are appended or the list is replaced (reorder by replacing, not in place)."""
+        key = (id(self.edges), len(self.edges))
         cached = getattr(self, "_cache", None)
         if cached is None or cached["key"] != key:
             out, into, adjacent = defaultdict(list), defaultdict(list), defaultdict(set)
@@ -397,15 +397,15 @@ def build(pages: list[PageSource], vocab: Vocabulary | None = None) -> tuple[Gra
             )
 
     problems += _cycles(graph)
-    graph.edges.sort(
-        key=lambda e: (e.source, list(vocab.relations).index(e.relation), e.order or 0, e.target)
+    rank = {name: i for i, name in enumerate(vocab.relations)}
+    graph.edges = sorted(
+        graph.edges, key=lambda e: (e.source, rank[e.relation], e.order or 0, e.target)
     )
     return graph, problems
 
 
 def _types(names) -> str:
-    names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return either(names, quote=False)
 
 
 def _nums(numbers: list[int]) -> str:

@@ -65,14 +65,20 @@ def sections_of(source: str) -> set[str]:
     return {m.group("name") for m in SECTION_MARK.finditer(source)}
 
 
-def shown_lines(source: str, section: str | None) -> int:
-    """How many lines a page shows of a snippet (a section's, without its markers)."""
+def section_lines(source: str, section: str | None) -> list[str]:
+    """The lines a page shows of a snippet: the section's (or the whole file), without the
+    section markers, as pymdownx.snippets includes them."""
     lines = source.splitlines()
     if section:
         start = next(i for i, line in enumerate(lines) if f"[start:{section}]" in line)
         end = next(i for i, line in enumerate(lines) if f"[end:{section}]" in line)
         lines = lines[start + 1 : end]
-    return sum(1 for line in lines if not SECTION_MARK.search(line))
+    return [line for line in lines if not SECTION_MARK.search(line)]
+
+
+def shown_lines(source: str, section: str | None) -> int:
+    """How many lines a page shows of a snippet (a section's, without its markers)."""
+    return len(section_lines(source, section))
 
 
 def hl_lines_problems(hl: str, count: int) -> list[str]:
