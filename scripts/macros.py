@@ -8,6 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kb import guards, panel, records, render  # noqa: E402
+from kb.claims import read_claims  # noqa: E402
 from kb.frontmatter import vocabulary  # noqa: E402
 from kb.project import Layout, find_snippets, get_snippet  # noqa: E402
 
@@ -22,17 +23,63 @@ def define_env(env):
         name: records.load(records.record_path(layout.records, name)) for name in ("cpu", "gpu")
     }
 
-    @env.macro
-    def snippet(key: str, section: str | None = None, hl_lines: str | None = None) -> str:
-        """Show a snippet with its verification panel: {{ snippet('area/name') }}."""
+    def existing(key: str):
         snip = get_snippet(key, layout)
-        page = env.page.file.src_uri if env.page else "?"
         if not snip.path.exists():
             known = {s.key for s in find_snippets(layout)}
-            raise SiteError(f"docs/{page}: {guards.missing_snippet_message(snip.key, known)}")
+            raise SiteError(f"docs/{page()}: {guards.missing_snippet_message(snip.key, known)}")
+        return snip
+
+    def page() -> str:
+        return env.page.file.src_uri if env.page else "?"
+
+    @env.macro
+    def snippet(key: str, section: str | None = None, highlight: str | None = None) -> str:
+        """Show a snippet with its verification panel: {{ snippet('area/name') }}; only a
+        marked section with ``section=``; lines marked in it highlighted with ``highlight=``."""
+        snip = existing(key)
         if section and section not in guards.sections_of(snip.source):
-            raise SiteError(f"docs/{page}: snippets/{snip.key}.py has no section '{section}'")
+            raise SiteError(f"docs/{page()}: snippets/{snip.key}.py has no section '{section}'")
+        hl_lines = None
+        if highlight:
+            problems = guards.highlight_problems(snip.source, section, highlight)
+            if problems:
+                raise SiteError(f"docs/{page()}: snippets/{snip.key}.py: {problems[0]}")
+            lines = guards.highlighted_lines(snip.source, section, highlight)
+            hl_lines = " ".join(str(n) for n in lines)
         return panel.render(snip, loaded, section=section, hl_lines=hl_lines)
+
+    @env.macro
+    def error_text(key: str, claim: str | None = None, pending: str | None = None) -> str:
+        """The message an error page shows, taken from the verification records: the
+        exception the snippet raised, or (``claim=``) the log line that claim returned."""
+        snip = existing(key)
+        text = panel.error_text(snip, loaded, claim=claim, pending=pending)
+        if text is None:
+            what = f"evidence from claim {claim!r}" if claim else "raised exception"
+            raise SiteError(
+                f"docs/{page()}: no current record of snippets/{snip.key}.py holds a {what}; "
+                "run `make record`, or pass pending='<the message as the source has it>' for an "
+                "error only the GPU job reproduces"
+            )
+        return text
+
+    @env.macro
+    def evidence(key: str, claim: str) -> str:
+        """A figure a claim measured, inline: {{ evidence('area/name', 'claim_name') }}."""
+        snip = existing(key)
+        infos = (
+            {c.name: c for c in read_claims(snip.claims_path)} if snip.claims_path.exists() else {}
+        )
+        if claim not in infos:
+            raise SiteError(f"docs/{page()}: tests/claims/{snip.key}.py has no claim {claim!r}")
+        text = panel.evidence(snip, loaded, claim, infos[claim].needs)
+        if text is None:
+            raise SiteError(
+                f"docs/{page()}: claim {claim!r} of snippets/{snip.key}.py has no recorded "
+                "evidence; make it return the figure, then run `make record`"
+            )
+        return text
 
     @env.macro
     def vocabulary_tables() -> str:

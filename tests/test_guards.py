@@ -175,24 +175,42 @@ def test_raw_blocks_are_not_snippet_uses(tree):
     assert all_problems(tree) == []
 
 
-@pytest.mark.parametrize(
-    ("hl", "message"),
-    [("2-9", "'2-9' is outside lines 1-3"), ("x", "'x' is not a line number or range")],
-)
-def test_hl_lines_outside_the_snippet_are_refused(tree, hl, message):
+def test_hl_lines_are_refused_for_named_highlights(tree):
     page = tree.docs / "implementation/demo.md"
-    page.write_text(f"# Demo\n\n{{{{ snippet('area/demo', hl_lines='{hl}') }}}}\n")
+    page.write_text("# Demo\n\n{{ snippet('area/demo', hl_lines='1') }}\n")
     (problem,) = all_problems(tree)
-    assert problem.startswith("docs/implementation/demo.md:3: hl_lines of snippets/area/demo.py")
-    assert message in problem
+    assert problem.startswith("docs/implementation/demo.md:3: snippets/area/demo.py: hl_lines=")
+    assert "highlight='<name>'" in problem
 
 
-def test_hl_lines_count_the_section_only(tree):
-    (tree.snippets / "area/demo.py").write_text(
-        "import torch\n# --8<-- [start:load]\nx = 1\ny = 2\n# --8<-- [end:load]\nz = 3\n"
-    )
+DEMO_MARKED = (
+    "import torch\n# --8<-- [start:load]\nx = 1\n# --8<-- [start:key]\ny = 2\n"
+    "# --8<-- [end:key]\n# --8<-- [end:load]\n# --8<-- [start:after]\nz = 3\n# --8<-- [end:after]\n"
+)
+
+
+def test_highlight_counts_the_shown_lines_only(tree):
+    assert guards.highlighted_lines(DEMO_MARKED, "load", "key") == [2]
+    assert guards.highlighted_lines(DEMO_MARKED, None, "key") == [3]
+    assert guards.highlighted_lines(DEMO_MARKED, None, "key, after") == [3, 4]
+    (tree.snippets / "area/demo.py").write_text(DEMO_MARKED)
     page = tree.docs / "implementation/demo.md"
-    page.write_text("# Demo\n\n{{ snippet('area/demo', section='load', hl_lines='1-2') }}\n")
+    page.write_text("# Demo\n\n{{ snippet('area/demo', section='load', highlight='key') }}\n")
     assert all_problems(tree) == []
-    page.write_text("# Demo\n\n{{ snippet('area/demo', section='load', hl_lines='3') }}\n")
-    assert "'3' is outside lines 1-2" in all_problems(tree)[0]
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        ("nope", "highlight 'nope': the snippet has no such marked lines"),
+        ("after", "highlight 'after': its marked lines lie outside section 'load'"),
+    ],
+)
+def test_highlight_of_missing_or_unshown_lines_is_refused(tree, names, message):
+    (tree.snippets / "area/demo.py").write_text(DEMO_MARKED)
+    page = tree.docs / "implementation/demo.md"
+    page.write_text(
+        f"# Demo\n\n{{{{ snippet('area/demo', section='load', highlight='{names}') }}}}\n"
+    )
+    (problem,) = all_problems(tree)
+    assert message in problem

@@ -17,7 +17,8 @@ SNIPPET_CALL = re.compile(
     r"""\{\{-?\s*snippet\(\s*["'](?P<key>[^"']+)["'](?P<rest>[^}]*)\)\s*-?\}\}"""
 )
 SECTION_ARG = re.compile(r"""section\s*=\s*["'](?P<section>[^"']+)["']""")
-HL_ARG = re.compile(r"""hl_lines\s*=\s*["'](?P<hl>[^"']+)["']""")
+HL_ARG = re.compile(r"""hl_lines\s*=""")
+HIGHLIGHT_ARG = re.compile(r"""highlight\s*=\s*["'](?P<names>[^"']+)["']""")
 RAW_BLOCK = re.compile(r"\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.DOTALL)
 SECTION_MARK = re.compile(r"#\s*-{1,}8<-{1,}\s*\[(start|end):(?P<name>[\w-]+)\]")
 
@@ -41,21 +42,25 @@ def pages(layout: Layout) -> list[Path]:
 
 
 def snippet_uses(layout: Layout) -> list[tuple[Path, int, str, str | None, str | None]]:
-    """(page, line, snippet key, section, hl_lines) for every snippet macro call in the pages."""
+    """(page, line, snippet key, section, highlight) for every snippet macro call in the pages;
+    a call that still passes line numbers as ``hl_lines`` gets ``"hl_lines"`` as highlight."""
     uses = []
     for page in pages(layout):
         text = RAW_BLOCK.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), page.read_text("utf-8"))
         for lineno, line in enumerate(text.splitlines(), 1):
             for m in SNIPPET_CALL.finditer(line):
                 sec = SECTION_ARG.search(m.group("rest"))
-                hl = HL_ARG.search(m.group("rest"))
+                marks = HIGHLIGHT_ARG.search(m.group("rest"))
+                highlight = marks.group("names") if marks else None
+                if HL_ARG.search(m.group("rest")):
+                    highlight = "hl_lines"
                 uses.append(
                     (
                         page,
                         lineno,
                         snippet_key(m.group("key")),
                         sec.group("section") if sec else None,
-                        hl.group("hl") if hl else None,
+                        highlight,
                     )
                 )
     return uses
@@ -76,23 +81,49 @@ def section_lines(source: str, section: str | None) -> list[str]:
     return [line for line in lines if not SECTION_MARK.search(line)]
 
 
-def shown_lines(source: str, section: str | None) -> int:
-    """How many lines a page shows of a snippet (a section's, without its markers)."""
-    return len(section_lines(source, section))
-
-
-def hl_lines_problems(hl: str, count: int) -> list[str]:
-    """Line numbers or ranges of ``hl_lines`` that are malformed or past the shown lines."""
-    bad = []
-    for part in hl.split():
-        m = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
-        if not m:
-            bad.append(f"'{part}' is not a line number or range")
+def highlighted_lines(source: str, section: str | None, names: str) -> list[int]:
+    """The numbers, among the lines a page shows, of the lines inside the nested sections
+    ``names`` (comma-separated) marks: highlights that move with the code they point at."""
+    wanted = {n.strip() for n in names.split(",") if n.strip()}
+    lines = source.splitlines()
+    if section:
+        start = next(i for i, line in enumerate(lines) if f"[start:{section}]" in line)
+        end = next(i for i, line in enumerate(lines) if f"[end:{section}]" in line)
+        lines = lines[start + 1 : end]
+    open_marks: set[str] = set()
+    shown = 0
+    numbers = []
+    for line in lines:
+        mark = SECTION_MARK.search(line)
+        if mark:
+            kind = "start" if "[start:" in line else "end"
+            (open_marks.add if kind == "start" else open_marks.discard)(mark.group("name"))
             continue
-        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
-        if not 1 <= first <= last <= count:
-            bad.append(f"'{part}' is outside lines 1-{count}")
-    return bad
+        shown += 1
+        if open_marks & wanted:
+            numbers.append(shown)
+    return numbers
+
+
+def highlight_problems(source: str, section: str | None, names: str) -> list[str]:
+    """Why ``highlight=names`` does not point at lines the page shows; empty when it does."""
+    if names == "hl_lines":
+        return [
+            "hl_lines= counts line numbers, which drift when the snippet changes; mark the lines "
+            "in the snippet with '# --8<-- [start:<name>]' and '# --8<-- [end:<name>]' and pass "
+            "highlight='<name>'"
+        ]
+    problems = []
+    for name in (n.strip() for n in names.split(",")):
+        if name not in sections_of(source):
+            problems.append(
+                f"highlight '{name}': the snippet has no such marked lines; mark them with "
+                f"'# --8<-- [start:{name}]' and '# --8<-- [end:{name}]'"
+            )
+        elif not highlighted_lines(source, section, name):
+            where = f"section '{section}'" if section else "the file"
+            problems.append(f"highlight '{name}': its marked lines lie outside {where}")
+    return problems
 
 
 def check_pages(layout: Layout = Layout()) -> list[str]:
@@ -112,11 +143,8 @@ def check_pages(layout: Layout = Layout()) -> list[str]:
                 f"snippet with '# --8<-- [start:{section}]' and '# --8<-- [end:{section}]'"
             )
         elif hl:
-            for bad in hl_lines_problems(hl, shown_lines(known[key].source, section)):
-                problems.append(
-                    f"{rel}:{lineno}: hl_lines of snippets/{key}.py: {bad}; the highlighted "
-                    "lines must lie inside what the page shows"
-                )
+            for bad in highlight_problems(known[key].source, section, hl):
+                problems.append(f"{rel}:{lineno}: snippets/{key}.py: {bad}")
     return problems
 
 

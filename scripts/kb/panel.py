@@ -4,6 +4,7 @@ verification panel built from the records."""
 from __future__ import annotations
 
 import html
+import re
 from textwrap import indent
 
 from kb.project import Snippet
@@ -60,6 +61,8 @@ def _title(env: str, st: Status) -> str:
     label = LABEL[env]
     e = st.entry or {}
     version = e.get("versions", {}).get("transformers")
+    if st.state == "current" and e.get("skipped"):
+        return f"Not run on {label}: {e['skipped'].split(';')[0]}"
     if st.state == "current":
         n = sum(c["outcome"] == "passed" for c in e.get("claims", []))
         return f"Verified on {label} · {n} claim{'s' * (n != 1)} checked · transformers {version} · {e.get('date')}"
@@ -74,7 +77,10 @@ def _section(env: str, st: Status) -> list[str]:
     lines: list[str] = []
     if st.entry is None:
         return [f"**{LABEL[env]}:** not yet verified."]
-    lines.append(f"**{LABEL[env]}:** {_where(st.entry)}")
+    if st.entry.get("skipped"):
+        lines.append(f"**{LABEL[env]}:** not run: {st.entry['skipped']}.")
+    else:
+        lines.append(f"**{LABEL[env]}:** {_where(st.entry)}")
     if st.state == "stale":
         lines.append(
             f"*Changed since last verified: {st.reason}. The results below are from before.*"
@@ -102,9 +108,81 @@ def render(
         body.append("**GPU:** not yet verified on a GPU.")
     else:
         body += _section("gpu", gpu)
-    panel = f'??? {KIND[cpu.state]} "{html.escape(_title("cpu", cpu), quote=True)}"\n'
+    kind = "info" if cpu.state == "current" and cpu.entry.get("skipped") else KIND[cpu.state]
+    panel = f'??? {kind} "{html.escape(_title("cpu", cpu), quote=True)}"\n'
     panel += indent("\n".join(body), "    ", lambda line: True)
+    whole = ""
+    if section:
+        # a section is part of a runnable file: the whole file is one click away
+        whole = f'??? abstract "The whole file: snippets/{snippet.key}.py"\n' + indent(
+            code_block(snippet), "    ", lambda line: True
+        )
+        whole = f"{whole}\n\n"
     return (
         f'<div class="kb-snippet" data-snippet="{snippet.key}" data-state="{cpu.state}" markdown>\n\n'
-        f"{code_block(snippet, section, hl_lines)}\n\n{panel}\n\n</div>\n"
+        f"{code_block(snippet, section, hl_lines)}\n\n{whole}{panel}\n\n</div>\n"
     )
+
+
+def _fenced(text: str) -> str:
+    """A text block that no backtick run inside ``text`` can close early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def recorded(snippet: Snippet, records: dict[str, dict], claim: str | None = None):
+    """What a current record holds for the snippet: ``(environment, entry, text)`` where text
+    is the exception it raised (``Type: message``), or the evidence ``claim`` returned;
+    the GPU record first, as it ran the most. None when no current record has it."""
+    for env in ("gpu", "cpu"):
+        st = status(snippet, records.get(env, {}))
+        if st.state != "current" or st.entry.get("skipped"):
+            continue
+        if claim is None:
+            error = st.entry.get("error")
+            if error:
+                return env, st.entry, f"{error['type']}: {error['message']}"
+        else:
+            for c in st.entry.get("claims", []):
+                if c["name"] == claim and c["outcome"] == "passed" and c.get("evidence"):
+                    return env, st.entry, c["evidence"]
+    return None
+
+
+def error_text(snippet: Snippet, records: dict[str, dict], claim=None, pending=None) -> str | None:
+    """The message an error page shows, from the records: a text block and where it was
+    raised; or, for a reproduction still pending, ``pending`` marked as such; None when
+    neither exists."""
+    found = recorded(snippet, records, claim)
+    if found is None:
+        if pending is None:
+            return None
+        return (
+            f"{_fenced(pending.strip())}\n\n"
+            '!!! warning "Not yet reproduced"\n'
+            "    This is the message as the library's source writes it. The snippet below "
+            "reproduces it only on a GPU; once the GPU job has run it, this block shows the "
+            "message it really raised.\n"
+        )
+    env, entry, text = found
+    version = entry.get("versions", {}).get("transformers", "?")
+    what = "logged" if claim else "raised"
+    device = entry.get("device") if env == "gpu" else None
+    where = f"{LABEL[env]} ({device})" if device else LABEL[env]
+    return (
+        f"{_fenced(text)}\n\n"
+        f"<small>As {what} by the snippet below on {where}, transformers {version}, "
+        f"{entry.get('date')}.</small>\n"
+    )
+
+
+def evidence(snippet: Snippet, records: dict[str, dict], claim: str, needs) -> str | None:
+    """A figure a claim measured, for the prose: from the records, or a pending note for a
+    claim that needs a GPU or full size; None when a claim that should have run has none."""
+    found = recorded(snippet, records, claim)
+    if found is not None:
+        return html.escape(found[2])
+    if needs:
+        return "<em>pending the GPU job</em>"
+    return None

@@ -72,6 +72,7 @@ def entry_from_result(snippet: Snippet, result, *, environment: str, scale: str)
         if result.error
         else None,
         "problems": list(result.problems),
+        "skipped": result.skipped or None,
         "claims": [
             {
                 "name": c.name,

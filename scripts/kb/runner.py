@@ -84,6 +84,8 @@ class RunResult:
     rss_growth_mib: float | None = None
     updated_source: str | None = None
     environment: dict = field(default_factory=dict)
+    #: why the snippet was not run at all (every claim needs what this run lacks); "" if run
+    skipped: str = ""
 
     @classmethod
     def from_json(cls, data: dict) -> RunResult:
@@ -383,6 +385,11 @@ def _start_child(index: int, job: Job, facts: dict) -> _Child:
     pid = os.fork()
     if pid == 0:  # child
         os.close(read_fd)
+        # stdin is the server's job stream: a snippet that prompts (trust_remote_code without
+        # the flag) must meet end-of-file, as in any non-interactive job, not read jobs.
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
         try:
@@ -514,6 +521,9 @@ class Runner:
             env["HF_HOME"] = str(hf_home)
         env["HF_HUB_OFFLINE"] = "1"
         env["HF_HUB_DISABLE_TELEMETRY"] = "1"
+        # remote code that snippets trust is copied here, not into the stand-in hub
+        self._modules = tempfile.TemporaryDirectory(prefix="kb-hf-modules-")
+        env["HF_MODULES_CACHE"] = self._modules.name
         env["TOKENIZERS_PARALLELISM"] = "false"
         env.update(extra_env or {})
         self.environment = environment
@@ -571,7 +581,17 @@ class Runner:
 
     def run_many(self, jobs: list[Job], parallel: int = 1) -> list[RunResult]:
         """Run several snippets, up to ``parallel`` at once, each in its own fresh process;
-        results come back in the order of ``jobs``."""
+        results come back in the order of ``jobs``. A snippet none of whose claims can run
+        here (a CUDA out-of-memory reproduction on a CPU run) is not run at all."""
+        results: list[RunResult | None] = [_not_runnable(job) for job in jobs]
+        runnable = [i for i, r in enumerate(results) if r is None]
+        if runnable:
+            ran = self._run_on_server([jobs[i] for i in runnable], parallel)
+            for i, result in zip(runnable, ran, strict=True):
+                results[i] = result
+        return results
+
+    def _run_on_server(self, jobs: list[Job], parallel: int) -> list[RunResult]:
         request = {"jobs": [asdict(j) for j in jobs], "parallel": parallel}
         self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
@@ -593,12 +613,29 @@ class Runner:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+        self._modules.cleanup()
 
     def __enter__(self) -> Runner:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _not_runnable(job: Job) -> RunResult | None:
+    """The result of a job whose every claim needs what this run lacks, or None."""
+    from kb.claims import missing_needs, read_claims
+
+    infos = read_claims(Path(job.claims)) if job.claims else []
+    missing = [missing_needs(i.needs, job.environment, job.scale) for i in infos]
+    if not infos or not all(missing):
+        return None
+    lacking = sorted({n for m in missing for n in m})
+    reason = f"every claim needs {' or '.join(lacking)}; this run is {job.environment}/{job.scale}"
+    claims = [
+        ClaimResult(i.name, i.sentence, list(i.needs), "not-run", message=reason) for i in infos
+    ]
+    return RunResult(key=job.key, ok=True, claims=claims, skipped=reason)
 
 
 def main(argv: list[str]) -> int:
@@ -621,7 +658,8 @@ def main(argv: list[str]) -> int:
         snippets = [get_snippet(key, layout) for key in args.snippets]
         jobs = [runner.snippet_job(snip) for snip in snippets]
         for snip, res in zip(snippets, runner.run_many(jobs), strict=True):
-            print(f"== {snip.key}: {'ok' if res.ok else 'FAILED'} in {res.seconds:.2f} s")
+            state = f"not run ({res.skipped})" if res.skipped else "ok" if res.ok else "FAILED"
+            print(f"== {snip.key}: {state} in {res.seconds:.2f} s")
             for c in res.claims:
                 print(f"   [{c.outcome}] {c.sentence} {c.evidence}")
             for p in res.problems:

@@ -46,6 +46,8 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 REGISTRY_PATH = HERE / "standin_models.yaml"
+#: The modelling code that stand-ins of remote-code repositories ship (``remote_code:``).
+REMOTE_CODE_DIR = HERE / "standin_remote_code"
 DEFAULT_SNIPPETS = ROOT / "snippets"
 DEFAULT_HUB_ROOT = ROOT / ".cache" / "standin-hub"
 
@@ -111,6 +113,9 @@ class ModelSpec:
     generation_config: dict[str, Any]  # the real generation_config.json
     tokenizer: TokenizerSpec
     source: Path = REGISTRY_PATH  # the registry file it was read from, for error messages
+    #: folder under ``standin_remote_code/`` whose ``.py`` files the repository ships as its
+    #: own modelling code (its config's ``auto_map`` names them); None for library models
+    remote_code: str | None = None
 
     @property
     def model_type(self) -> str:
@@ -156,7 +161,7 @@ def _parse_entry(path: Path, model_id: str, entry: Any) -> ModelSpec:
 
     if not isinstance(entry, dict):
         raise fail("<entry>", f"expected a mapping, got {type(entry).__name__}")
-    unknown = set(entry) - {"dtype", "config", "generation_config", "tokenizer"}
+    unknown = set(entry) - {"dtype", "config", "generation_config", "tokenizer", "remote_code"}
     if unknown:
         raise fail(sorted(unknown)[0], "unknown field")
 
@@ -191,6 +196,16 @@ def _parse_entry(path: Path, model_id: str, entry: Any) -> ModelSpec:
 
     tok = _parse_tokenizer(entry.get("tokenizer"), fail)
 
+    remote_code = entry.get("remote_code")
+    if remote_code is not None:
+        folder = REMOTE_CODE_DIR / str(remote_code)
+        if not isinstance(remote_code, str) or "/" in remote_code or not folder.is_dir():
+            raise fail("remote_code", f"expected the name of a folder in {REMOTE_CODE_DIR}")
+        if not isinstance(config.get("auto_map"), dict):
+            raise fail("config.auto_map", "required with remote_code: the real auto_map")
+    elif "auto_map" in config:
+        raise fail("remote_code", "required: config.auto_map names code the repository ships")
+
     known_ids = tok.real_id_to_token()
     for section, mapping in (("config", config), ("generation_config", gen)):
         for key, value in mapping.items():
@@ -212,6 +227,7 @@ def _parse_entry(path: Path, model_id: str, entry: Any) -> ModelSpec:
         generation_config=gen,
         tokenizer=tok,
         source=path,
+        remote_code=remote_code,
     )
 
 
@@ -830,12 +846,36 @@ def standin_config(spec: ModelSpec, scale: str):
 
     cfg = standin_config_dict(spec, scale)
     cfg.pop("model_type")
+    if spec.remote_code:
+        config_class = _remote_class(spec, "AutoConfig")
+        return config_class(**cfg)
     try:
         return AutoConfig.for_model(spec.model_type, **cfg)
     except ValueError as exc:
         raise RegistryError(
             f"{spec.source}: model {spec.model_id!r}: field 'config.model_type': {exc}"
         ) from exc
+
+
+def _remote_module_files(spec: ModelSpec) -> list[Path]:
+    return sorted((REMOTE_CODE_DIR / spec.remote_code).glob("*.py"))
+
+
+def _remote_class(spec: ModelSpec, auto_class: str):
+    """The class ``config.auto_map[auto_class]`` names in the stand-in's remote code, imported
+    as a package of its own so that its relative imports work as they do from the Hub."""
+    import importlib
+    import importlib.util
+
+    module_name, class_name = spec.config["auto_map"][auto_class].rsplit(".", 1)
+    package = f"kb_standin_remote_code_{spec.remote_code}"
+    if package not in sys.modules:
+        folder = REMOTE_CODE_DIR / spec.remote_code
+        pkg_spec = importlib.util.spec_from_loader(package, loader=None, is_package=True)
+        pkg = importlib.util.module_from_spec(pkg_spec)
+        pkg.__path__ = [str(folder)]
+        sys.modules[package] = pkg
+    return getattr(importlib.import_module(f"{package}.{module_name}"), class_name)
 
 
 def standin_generation_config(spec: ModelSpec):
@@ -906,7 +946,11 @@ def save_model(spec: ModelSpec, scale: str, out_dir: Path, device: str | None = 
     device = device or default_device(scale)
     torch.manual_seed(0)
     with torch.device(device):
-        model = AutoModelForCausalLM.from_config(config, dtype=dtype)
+        if spec.remote_code:
+            model_class = _remote_class(spec, "AutoModelForCausalLM")
+            model = model_class._from_config(config, dtype=dtype)
+        else:
+            model = AutoModelForCausalLM.from_config(config, dtype=dtype)
     if type(model).__name__ != spec.architecture:
         raise RegistryError(
             f"{spec.source}: model {spec.model_id!r}: field 'config.architectures': "
@@ -915,6 +959,9 @@ def save_model(spec: ModelSpec, scale: str, out_dir: Path, device: str | None = 
     model.generation_config = standin_generation_config(spec)
     with _quiet_progress_bars():
         model.save_pretrained(str(out_dir))
+    if spec.remote_code:
+        for path in _remote_module_files(spec):
+            shutil.copyfile(path, out_dir / path.name)
     del model
     if device.startswith("cuda"):
         torch.cuda.empty_cache()
@@ -1016,6 +1063,10 @@ def stamp_key(
         "models": sorted(models) if models is not None else "all",
         "registry": hashlib.sha256(registry_path.read_bytes()).hexdigest(),
         "builder": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        "remote_code": {
+            p.relative_to(REMOTE_CODE_DIR).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(REMOTE_CODE_DIR.rglob("*.py"))
+        },
         "versions": {name: _version(name) for name in STAMP_PACKAGES},
     }
     parts["key"] = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

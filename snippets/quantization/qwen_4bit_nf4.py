@@ -4,15 +4,19 @@ from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 model_id = "Qwen/Qwen2.5-Coder-7B-Instruct"
 
 # --8<-- [start:config]
+# --8<-- [start:quantization]
 bnb_config = BitsAndBytesConfig(
     load_in_4bit=True,
     bnb_4bit_quant_type="nf4",  # the default is "fp4"
     bnb_4bit_compute_dtype=torch.bfloat16,  # the default is float32
+# --8<-- [end:quantization]
     bnb_4bit_use_double_quant=True,
 )
 model = AutoModelForCausalLM.from_pretrained(
     model_id,
+# --8<-- [start:quantization-arg]
     quantization_config=bnb_config,
+# --8<-- [end:quantization-arg]
     device_map="auto",
     dtype=torch.bfloat16,
 )
