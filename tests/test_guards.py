@@ -33,6 +33,11 @@ def test_every_claims_file_has_its_snippet(layout):
     assert not problems, "\n".join(problems)
 
 
+def test_claims_bound_figures_with_margin(layout):
+    problems = guards.check_claim_bounds(find_snippets(layout))
+    assert not problems, "\n".join(problems)
+
+
 def test_snippets_use_current_api(layout):
     problems = guards.check_current_api(find_snippets(layout))
     assert not problems, "\n".join(problems)
@@ -214,3 +219,24 @@ def test_highlight_of_missing_or_unshown_lines_is_refused(tree, names, message):
     )
     (problem,) = all_problems(tree)
     assert message in problem
+
+
+def test_one_sided_bound_without_margin_is_refused(tree):
+    claims = tree.claims / "area/demo.py"
+    claims.write_text(
+        claims.read_text() + "\n\n@claim('Under half.')\ndef half(x):\n    assert x < 0.5\n"
+    )
+    (problem,) = guards.check_claim_bounds(find_snippets(tree))
+    assert problem.startswith("tests/claims/area/demo.py:")
+    assert "below(value, bound)" in problem
+
+
+def test_below_and_above_demand_the_margin():
+    from kb.claims import above, below
+
+    assert below(0.44, 0.5) == 0.44
+    with pytest.raises(AssertionError, match="not below 0.5 with a 10% margin"):
+        below(0.48, 0.5)
+    assert above(11, 10) == 11
+    with pytest.raises(AssertionError, match="not above 10 with a 10% margin"):
+        above(10.5, 10)

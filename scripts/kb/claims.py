@@ -84,6 +84,27 @@ def claim(sentence: str, *, needs: str | tuple[str, ...] = ()) -> Callable[[Call
     return mark
 
 
+#: How far inside its bound a one-sided figure must be: a claim that holds by a hair (48 %
+#: against "less than half") breaks on the next library release and says little.
+MARGIN = 0.1
+
+
+def below(value: float, bound: float, margin: float = MARGIN) -> float:
+    """Assert that ``value`` is below ``bound`` by at least ``margin`` of it; return the value."""
+    assert value <= bound * (1 - margin), (
+        f"{value:g} is not below {bound:g} with a {margin:.0%} margin (at most {bound * (1 - margin):g})"
+    )
+    return value
+
+
+def above(value: float, bound: float, margin: float = MARGIN) -> float:
+    """Assert that ``value`` is above ``bound`` by at least ``margin`` of it; return the value."""
+    assert value >= bound * (1 + margin), (
+        f"{value:g} is not above {bound:g} with a {margin:.0%} margin (at least {bound * (1 + margin):g})"
+    )
+    return value
+
+
 def missing_needs(needs, environment: str, scale: str) -> list[str]:
     """The needs of a claim that a run in ``environment`` (cpu|gpu) at ``scale`` lacks."""
     have = {environment, "full"} if scale == "full" else {environment}

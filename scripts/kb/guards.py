@@ -8,7 +8,7 @@ import difflib
 import re
 from pathlib import Path
 
-from kb.claims import ClaimsFileError, read_claims
+from kb.claims import MARGIN, ClaimsFileError, read_claims
 from kb.project import Layout, Snippet, find_snippets, snippet_key
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?P<lang>[\w+-]*)")
@@ -226,4 +226,32 @@ def check_current_api(snippets: list[Snippet]) -> list[str]:
                         f"{kw.arg}=True, ...) instead (a TypeError in transformers 5)"
                     )
                 problems.append(f"snippets/{s.key}.py:{kw.lineno}: {kw.arg}= — {advice}")
+    return problems
+
+
+def check_claim_bounds(snippets: list[Snippet]) -> list[str]:
+    """One-sided bounds in claims (``assert ratio < 0.5``) hold by a hair as easily as by a
+    mile; they must go through ``below``/``above``, which demand a margin. Two-sided ranges
+    (``0.33 < ratio < 0.38``) state an expected value and are left alone."""
+    problems = []
+    for s in snippets:
+        if not s.claims_path.exists():
+            continue
+        tree = ast.parse(s.claims_path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare)):
+                continue
+            test = node.test
+            if len(test.ops) != 1 or not isinstance(
+                test.ops[0], ast.Lt | ast.LtE | ast.Gt | ast.GtE
+            ):
+                continue
+            sides = (test.left, test.comparators[0])
+            if any(isinstance(x, ast.Constant) and isinstance(x.value, float) for x in sides):
+                problems.append(
+                    f"tests/claims/{s.key}.py:{node.lineno}: a one-sided bound against a fixed "
+                    "figure can hold by a hair; write it as below(value, bound) or "
+                    "above(value, bound) from kb.claims, which fail unless the value is "
+                    f"{MARGIN:.0%} inside the bound"
+                )
     return problems

@@ -22,6 +22,24 @@ def library_class(model):
     assert type(model).__module__.startswith("transformers.models.qwen2.")
 
 
+@claim(
+    "The same call refuses a repository that ships its own code: with `trust_remote_code=False`, "
+    "loading `internlm/internlm2_5-7b-chat` (whose config has an `auto_map`) raises `ValueError` "
+    "and runs nothing from it."
+)
+def remote_code_refused():
+    import sys
+
+    import pytest
+    from transformers import AutoModelForCausalLM
+
+    with pytest.raises(ValueError, match="contains custom code which must be executed"):
+        AutoModelForCausalLM.from_pretrained(
+            "internlm/internlm2_5-7b-chat", trust_remote_code=False
+        )
+    assert not any("internlm2" in name for name in sys.modules)
+
+
 @claim("The explicit `dtype=torch.bfloat16` is what every parameter gets.")
 def explicit_dtype(model):
     assert {p.dtype for p in model.parameters()} == {torch.bfloat16}
