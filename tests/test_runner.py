@@ -318,6 +318,36 @@ def test_gpu_claims_do_not_run_on_cpu(runner, make):
     assert [c.outcome for c in res.claims] == ["passed", "not-run"]
 
 
+def test_snippet_whose_every_claim_needs_a_gpu_is_not_run_on_cpu(runner, make):
+    res = run(
+        runner,
+        make(
+            "oom",
+            "raise SystemExit('must not run on CPU')\n",
+            """
+        @claim("out of memory", needs="gpu")
+        def oom(error):
+            pass
+    """,
+        ),
+    )
+    assert res.ok and res.problems == []
+    assert res.skipped == "every claim needs gpu; this run is cpu/small"
+    assert [c.outcome for c in res.claims] == ["not-run"]
+
+
+def test_a_prompt_meets_end_of_file(runner, make):
+    res = run(
+        runner,
+        make(
+            "prompt",
+            "try:\n    answer = input('run it? [y/N] ')\nexcept EOFError:\n    answer = None\n",
+            "@claim('no answer')\ndef none(answer):\n    assert answer is None\n",
+        ),
+    )
+    assert res.ok, (res.problems, res.claims)
+
+
 def test_run_many_in_parallel_keeps_order_and_isolation(runner, make):
     writer = make(
         "writer",

@@ -103,11 +103,12 @@ OFFLINE_CHECK = textwrap.dedent(
     import json, sys
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
 
-    ids, unregistered = json.loads(sys.argv[1]), sys.argv[2]
+    ids, unregistered, remote = json.loads(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
     report = {}
     for model_id in ids:
-        cfg = AutoConfig.from_pretrained(model_id)
-        model = AutoModelForCausalLM.from_pretrained(model_id)
+        trust = model_id in remote
+        cfg = AutoConfig.from_pretrained(model_id, trust_remote_code=trust)
+        model = AutoModelForCausalLM.from_pretrained(model_id, trust_remote_code=trust)
         tok = AutoTokenizer.from_pretrained(model_id)
         entry = {
             "config_class": type(cfg).__name__,
@@ -159,7 +160,13 @@ OFFLINE_CHECK = textwrap.dedent(
         report["__unregistered__"] = "loaded"
     except OSError as exc:
         report["__unregistered__"] = "OSError: " + str(exc)
-    print("REPORT " + json.dumps(report))
+    for model_id in remote:
+        try:  # stdin is not a terminal: no prompt, a refusal
+            AutoModelForCausalLM.from_pretrained(model_id)
+            report["__refused__" + model_id] = "loaded"
+        except ValueError as exc:
+            report["__refused__" + model_id] = str(exc)
+    print("\\nREPORT " + json.dumps(report))  # after any prompt input() left unfinished
     """
 )
 
@@ -179,9 +186,18 @@ def offline_env(hf_home: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def offline(hf_home) -> dict:
+    remote = [model_id for model_id, spec in REGISTRY.items() if spec.remote_code]
     proc = subprocess.run(
-        [sys.executable, "-c", OFFLINE_CHECK, json.dumps(list(REGISTRY)), UNREGISTERED],
-        env=offline_env(hf_home),
+        [
+            sys.executable,
+            "-c",
+            OFFLINE_CHECK,
+            json.dumps(list(REGISTRY)),
+            UNREGISTERED,
+            json.dumps(remote),
+        ],
+        env={**offline_env(hf_home), "HF_MODULES_CACHE": str(hf_home.parent / "modules")},
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=600,
@@ -244,6 +260,18 @@ def test_malformed_registry_names_file_model_and_field(tmp_path, edit, model_id,
     assert str(path) in message
     assert repr(model_id) in message
     assert repr(fld) in message
+
+
+def test_auto_map_needs_the_stand_in_code(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text(REGISTRY_TEXT.replace("    remote_code: internlm2\n", "", 1), encoding="utf-8")
+    with pytest.raises(hub.RegistryError, match="'remote_code': required: config.auto_map"):
+        hub.load_registry(path)
+    path.write_text(
+        REGISTRY_TEXT.replace("remote_code: internlm2", "remote_code: nowhere", 1), encoding="utf-8"
+    )
+    with pytest.raises(hub.RegistryError, match="'remote_code': expected the name of a folder"):
+        hub.load_registry(path)
 
 
 def test_registry_that_is_not_a_mapping(tmp_path):
@@ -450,6 +478,23 @@ def test_offline_config_and_model(offline, model_id):
     assert got["param_dtypes"] == [f"torch.{spec.dtype}"]
     assert got["tied"] is REAL_SHAPES[model_id][8]
     assert got["new_tokens"] == 4
+
+
+def test_remote_code_repository_ships_its_code_and_needs_the_flag(offline, hf_home):
+    model_id = "internlm/internlm2_5-7b-chat"
+    got = offline[model_id]
+    assert got["class"] == "InternLM2ForCausalLM"
+    assert got["module"].startswith("transformers_modules.internlm.")
+    assert got["module"].endswith(".modeling_internlm2")
+    assert got["config"]["auto_map"] == REGISTRY[model_id].config["auto_map"]
+    assert got["new_tokens"] == 4
+    snapshot = next((hf_home / "hub" / hub.repo_folder_name(model_id) / "snapshots").iterdir())
+    assert {"configuration_internlm2.py", "modeling_internlm2.py"} <= {
+        p.name for p in snapshot.iterdir()
+    }
+    refusal = offline["__refused__" + model_id]
+    assert refusal.startswith(f"The repository {model_id} contains custom code which must be")
+    assert "Please pass the argument `trust_remote_code=True`" in refusal
 
 
 @pytest.mark.parametrize("model_id", list(REAL_SHAPES))
