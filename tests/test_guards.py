@@ -240,3 +240,13 @@ def test_below_and_above_demand_the_margin():
     assert above(11, 10) == 11
     with pytest.raises(AssertionError, match="not above 10 with a 10% margin"):
         above(10.5, 10)
+
+
+def test_error_page_with_a_typed_message_is_refused(tree):
+    (tree.docs / "error").mkdir()
+    page = tree.docs / "error/demo-error.md"
+    page.write_text("# Boom\n\n```text\nValueError: boom\n```\n\n{{ snippet('area/demo') }}\n")
+    (problem,) = all_problems(tree)
+    assert problem.startswith("docs/error/demo-error.md: an error page shows the message")
+    page.write_text("# Boom\n\n{{ error_text('area/demo') }}\n\n{{ snippet('area/demo') }}\n")
+    assert all_problems(tree) == []

@@ -32,6 +32,7 @@ def html_of(site: Path, page: Path, layout: Layout) -> str:
 
 
 def test_every_snippet_use_renders_code_and_panel(site, layout):
+    records = json.loads((layout.records / "cpu.json").read_text())["snippets"]
     uses = guards.snippet_uses(layout)
     assert uses
     for page, _, key, *_ in uses:
@@ -46,6 +47,9 @@ def test_every_snippet_use_renders_code_and_panel(site, layout):
         state, body = block.groups()
         assert state == "current", f"{page.name}: {key} is {state}"
         assert f"snippets/{key}.py" in body
+        if records.get(key, {}).get("skipped"):  # a GPU-only reproduction
+            assert "Not run on CPU: every claim needs gpu" in body
+            continue
         source_line = next(
             line
             for line in (layout.snippets / f"{key}.py").read_text().splitlines()
@@ -198,3 +202,61 @@ def test_gpu_record_shows_in_the_panel(project):
     assert "GPU (NVIDIA H100 80GB HBM3), full-size stand-in checkpoints" in html
     assert "Output on GPU" in html and "cuda:0" in html
     assert "not yet verified on a GPU" not in html
+
+
+# ------------------------------------------------------------- texts taken from the records
+
+
+def test_error_text_is_the_recorded_exception(project):
+    res = build_page(project, "# Page\n\n{{ error_text('errors/device_map_typo') }}\n")
+    assert res.returncode == 0, res.stderr
+    html = (project / "site/page/index.html").read_text()
+    assert "ValueError: When passing device_map as a string, the value needs to be" in html
+    assert "As raised by the snippet below on CPU, transformers 5.23" in html
+
+
+def test_error_text_without_a_record_fails_the_build(project):
+    (project / "verification/cpu.json").write_text('{"snippets": {}}')
+    res = build_page(project, "# Page\n\n{{ error_text('errors/device_map_typo') }}\n")
+    assert res.returncode != 0
+    assert (
+        "docs/page.md: no current record of snippets/errors/device_map_typo.py holds a raised "
+        "exception; run `make record`"
+    ) in res.stderr + res.stdout
+
+
+def test_pending_error_text_is_marked_as_not_reproduced(project):
+    (project / "verification/cpu.json").write_text('{"snippets": {}}')
+    res = build_page(
+        project,
+        "# Page\n\n{{ error_text('errors/device_map_typo', pending='Boom ``` fence') }}\n",
+    )
+    assert res.returncode == 0, res.stderr
+    html = (project / "site/page/index.html").read_text()
+    assert "Not yet reproduced" in html
+    assert "Boom ``` fence" in html  # a fence inside the text does not close the block
+
+
+def test_figure_of_a_full_size_claim_is_pending_without_a_gpu_record(project):
+    res = build_page(
+        project,
+        "# Page\n\nIt takes {{ evidence('quantization/footprint_4bit_vs_bf16', "
+        "'full_size_figures') }}; on meta {{ evidence('quantization/footprint_4bit_vs_bf16', "
+        "'full_size_bf16_on_meta') }}.\n",
+    )
+    assert res.returncode == 0, res.stderr
+    text = re.sub(r"<[^>]+>", "", (project / "site/page/index.html").read_text())
+    assert "It takes pending the GPU job;" in text
+    assert "on meta 7.62 billion parameters, 15.23 GB in bfloat16." in text
+
+
+def test_a_section_offers_the_whole_file(project):
+    res = build_page(
+        project,
+        "# Page\n\n{{ snippet('quantization/qwen_4bit_nf4', section='config', "
+        "highlight='quantization-arg') }}\n",
+    )
+    assert res.returncode == 0, res.stderr
+    html = (project / "site/page/index.html").read_text()
+    assert "The whole file: snippets/quantization/qwen_4bit_nf4.py" in html
+    assert '<span class="hll">' in html

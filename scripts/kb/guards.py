@@ -132,7 +132,13 @@ def check_pages(layout: Layout = Layout()) -> list[str]:
     known = {s.key: s for s in find_snippets(layout)}
     for page in pages(layout):
         rel = page.relative_to(layout.root).as_posix()
-        problems += inline_python_blocks(page.read_text(encoding="utf-8"), rel)
+        text = page.read_text(encoding="utf-8")
+        problems += inline_python_blocks(text, rel)
+        if page.parent.name == "error" and page.name != "index.md" and "error_text(" not in text:
+            problems.append(
+                f"{rel}: an error page shows the message its snippet raised, from the records: "
+                "write {{ error_text('errors/<name>') }} under 'What you see' instead of typing it"
+            )
     for page, lineno, key, section, hl in snippet_uses(layout):
         rel = page.relative_to(layout.root).as_posix()
         if key not in known:
