@@ -286,6 +286,19 @@ def test_failed_claim_reports_the_assertion(runner, make):
     assert "assert 2 == 3" in res.claims[0].message
 
 
+def test_a_failed_pytest_raises_is_a_failed_claim(runner, make):
+    res = run(
+        runner,
+        make(
+            "no_raise",
+            "x = 1\n",
+            "import pytest\n\n@claim('raises')\ndef raises(x):\n    with pytest.raises(ValueError):\n        pass\n",
+        ),
+    )
+    assert [c.outcome for c in res.claims] == ["failed"]
+    assert "DID NOT RAISE" in res.claims[0].message
+
+
 def test_claim_asking_for_an_undefined_name(runner, make):
     res = run(runner, make("names", "x = 2\n", "@claim('y')\ndef why(y):\n    pass\n"))
     assert "defines no name 'y'" in res.claims[0].message

@@ -213,7 +213,11 @@ def _run_claims(job: Job, result: RunResult, namespace: dict, error: BaseExcepti
             cr.outcome = "passed"
             if evidence is not None:
                 cr.evidence = str(evidence)
-        except Exception as exc:  # noqa: BLE001 - a failed claim is a result, not a crash
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - a failed claim is a result, not a crash
+            # (pytest.raises and pytest.fail raise pytest's outcome exceptions, which are not
+            # Exceptions; they are claim failures all the same)
             cr.outcome = "failed"
             frames = traceback.extract_tb(exc.__traceback__)[1:]
             cr.message = "".join(traceback.format_list(frames)) + "".join(

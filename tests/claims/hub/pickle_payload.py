@@ -8,15 +8,16 @@ from kb.claims import claim
 
 @claim(
     "`from_pretrained` refuses the tampered `.bin` with `pickle.UnpicklingError` "
-    '("Weights only load failed ... Unsupported global"), naming the function the file '
-    "tried to call, and the payload does not run."
+    '("Weights only load failed ... unsupported GLOBAL posix.mkdir"), naming the function '
+    "the file tried to call, and the payload does not run."
 )
 def transformers_refuses(refusal, model):
     assert refusal.startswith("Weights only load failed.")
-    assert "Unsupported global: GLOBAL" in refusal
+    assert "unsupported GLOBAL" in refusal
     assert "mkdir" in refusal
+    assert "can result in arbitrary code execution" in refusal
     # the first check in the snippet ran before the unsafe load: re-check it on a fresh copy
-    state = {k: v for k, v in model.state_dict().items()}
+    state = dict(model.state_dict())
 
     class Payload:
         def __reduce__(self):
@@ -62,6 +63,17 @@ def weights_only_true():
 
 
 @claim(
+    "A plain `torch.load(path)` with no `weights_only` argument refuses the file too: since "
+    "PyTorch 2.6 the default is `weights_only=True`."
+)
+def torch_default_refuses():
+    import pytest
+
+    with pytest.raises(pickle.UnpicklingError, match="^Weights only load failed"):
+        torch.load("tampered/pytorch_model.bin")
+
+
+@claim(
     "`torch.load(..., weights_only=False)` on the same file executes the payload: "
     "the folder it creates exists afterwards."
 )
@@ -83,4 +95,3 @@ def header_is_data(header, header_length):
     size = os.path.getsize("safe/model.safetensors")
     assert 8 + header_length + spans[-1][1] == size
     assert header["transformer.wte.weight"]["dtype"] == "F32"
-    return f"{len(entries)} tensors, {size} bytes"
