@@ -286,6 +286,18 @@ def test_failed_claim_reports_the_assertion(runner, make):
     assert "assert 2 == 3" in res.claims[0].message
 
 
+def test_warnings_of_handlerless_loggers_reach_the_log(runner, make):
+    res = run(
+        runner,
+        make(
+            "lastresort",
+            "import logging\n\nlogging.getLogger('accelerate.demo').warning('offloaded to disk')\n",
+            "@claim('logged')\ndef logged(log):\n    assert 'offloaded to disk' in log\n",
+        ),
+    )
+    assert res.ok, (res.problems, res.claims)
+
+
 def test_a_failed_pytest_raises_is_a_failed_claim(runner, make):
     res = run(
         runner,

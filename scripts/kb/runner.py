@@ -251,6 +251,14 @@ def _child(job: Job, workdir: Path) -> RunResult:
 
     handler = _LogCapture()
     watched_loggers = [logging.getLogger(name) for name in ("", *WATCHED)]
+    root = logging.getLogger()
+    if not root.handlers:
+        # Python prints a handler-less logger's warnings to stderr through its last-resort
+        # handler, which stops once the capture handler sits on the root logger: keep that
+        # stderr line (accelerate's warnings) in the snippet's log, where claims read it.
+        last_resort = logging.StreamHandler(sys.stderr)
+        last_resort.setLevel(logging.WARNING)
+        root.addHandler(last_resort)
     for lg in watched_loggers:
         lg.addHandler(handler)
 
@@ -529,6 +537,8 @@ class Runner:
         self._modules = tempfile.TemporaryDirectory(prefix="kb-hf-modules-")
         env["HF_MODULES_CACHE"] = self._modules.name
         env["TOKENIZERS_PARALLELISM"] = "false"
+        # set iteration order is part of some library messages ("cpu and disk"): keep it fixed
+        env["PYTHONHASHSEED"] = "0"
         env.update(extra_env or {})
         self.environment = environment
         self.scale = scale
