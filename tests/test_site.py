@@ -39,7 +39,7 @@ def test_every_snippet_use_renders_code_and_panel(site, layout):
         html = html_of(site, page, layout)
         block = re.search(
             rf'<div class="kb-snippet" data-snippet="{re.escape(key)}" data-state="(\w+)">(.*?)'
-            r"</details>",
+            r"</details>\s*</div>",  # the panel: the last <details> of the block
             html,
             re.DOTALL,
         )

@@ -149,12 +149,15 @@ def test_every_page_lists_its_connections(site, graph):
 def test_connections_of_loading_a_generation_model(site, graph):
     url = "implementation/loading-a-generation-model/"
     groups = {label: urls for _, _, label, urls in connection_groups(url, page_html(site, url))}
-    assert groups["Implements"] == ["principle/alignment-model-loading/"]
-    assert sorted(groups["Explains error"]) == [
-        "error/load-in-4bit-keyword/",
-        "error/wrong-auto-class/",
-    ]
-    assert groups["Fixes"] == ["error/wrong-auto-class/"]
+    # inverses written on other pages, derived here (more pages may add to each group)
+    assert {"principle/alignment-model-loading/", "principle/precision-selection/"} <= set(
+        groups["Implements"]
+    )
+    assert {"error/load-in-4bit-keyword/", "error/wrong-auto-class/"} <= set(
+        groups["Explains error"]
+    )
+    assert "error/wrong-auto-class/" in groups["Fixes"]
+    assert "implementation/task-heads/" in groups["Read before"]
     assert "Alignment-style model loading" in page_html(site, url)
 
 

@@ -37,8 +37,11 @@ def _claim_lines(entry: dict) -> list[str]:
     lines = []
     for c in entry.get("claims", []):
         text = f"- {marks.get(c['outcome'], '?')} {c['sentence']}"
-        if c.get("evidence"):
-            text += f" — *{c['evidence']}*"
+        evidence = c.get("evidence") or ""
+        if "\n" in evidence:  # a table or log excerpt: shown as it was, under the claim
+            text += "\n\n" + indent(_fenced(evidence), "    ", lambda line: True) + "\n"
+        elif evidence:
+            text += f" — *{evidence}*"
         if c["outcome"] == "not-run":
             text += f" *(needs {', '.join(c['needs'])}: not run here)*"
         lines.append(text)
