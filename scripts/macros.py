@@ -58,7 +58,7 @@ def define_env(env):
         if text is None:
             what = f"evidence from claim {claim!r}" if claim else "raised exception"
             raise SiteError(
-                f"docs/{page()}: no current record of snippets/{snip.key}.py holds a {what}; "
+                f"docs/{page()}: no record of snippets/{snip.key}.py holds a {what}; "
                 "run `make record`, or pass pending='<the message as the source has it>' for an "
                 "error only the GPU job reproduces"
             )

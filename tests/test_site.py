@@ -220,7 +220,7 @@ def test_error_text_without_a_record_fails_the_build(project):
     res = build_page(project, "# Page\n\n{{ error_text('errors/device_map_typo') }}\n")
     assert res.returncode != 0
     assert (
-        "docs/page.md: no current record of snippets/errors/device_map_typo.py holds a raised "
+        "docs/page.md: no record of snippets/errors/device_map_typo.py holds a raised "
         "exception; run `make record`"
     ) in res.stderr + res.stdout
 
@@ -260,3 +260,12 @@ def test_a_section_offers_the_whole_file(project):
     html = (project / "site/page/index.html").read_text()
     assert "The whole file: snippets/quantization/qwen_4bit_nf4.py" in html
     assert '<span class="hll">' in html
+
+
+def test_error_text_of_a_changed_snippet_says_it_is_from_before(project):
+    snippet = project / "snippets/errors/device_map_typo.py"
+    snippet.write_text(snippet.read_text() + "\n# changed\n")
+    res = build_page(project, "# Page\n\n{{ error_text('errors/device_map_typo') }}\n")
+    assert res.returncode == 0, res.stderr
+    html = (project / "site/page/index.html").read_text()
+    assert "As raised by the snippet below (before the snippet last changed) on CPU" in html

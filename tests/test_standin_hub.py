@@ -224,6 +224,13 @@ def test_real_snippets_use_only_registered_ids():
     assert "gpt2" in used and "Qwen/Qwen2.5-Coder-7B-Instruct" in used
 
 
+def test_claims_load_only_ids_the_snippets_load():
+    # the GPU job builds full-size stand-ins of the ids the snippets load, and no others
+    # (claims also load local folders and misspelt ids on purpose: only registry ids count)
+    claims = hub.used_model_ids(hub.ROOT / "tests" / "claims") & set(REGISTRY)
+    assert claims <= hub.used_model_ids(hub.DEFAULT_SNIPPETS)
+
+
 REGISTRY_TEXT = hub.REGISTRY_PATH.read_text(encoding="utf-8")
 
 

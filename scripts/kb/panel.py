@@ -135,21 +135,24 @@ def _fenced(text: str) -> str:
 
 
 def recorded(snippet: Snippet, records: dict[str, dict], claim: str | None = None):
-    """What a current record holds for the snippet: ``(environment, entry, text)`` where text
-    is the exception it raised (``Type: message``), or the evidence ``claim`` returned;
-    the GPU record first, as it ran the most. None when no current record has it."""
-    for env in ("gpu", "cpu"):
-        st = status(snippet, records.get(env, {}))
-        if st.state != "current" or st.entry.get("skipped"):
-            continue
-        if claim is None:
-            error = st.entry.get("error")
-            if error:
-                return env, st.entry, f"{error['type']}: {error['message']}"
-        else:
-            for c in st.entry.get("claims", []):
-                if c["name"] == claim and c["outcome"] == "passed" and c.get("evidence"):
-                    return env, st.entry, c["evidence"]
+    """What a record holds for the snippet: ``(environment, entry, text, stale)`` where text
+    is the exception it raised (``Type: message``), or the evidence ``claim`` returned. A
+    current record first (the GPU one first, as it ran the most), else one from before the
+    snippet last changed (``stale``: the suite fails on it until `make record` runs, but a
+    page being edited still builds). None when no record has it."""
+    for wanted in ("current", "stale"):
+        for env in ("gpu", "cpu"):
+            st = status(snippet, records.get(env, {}))
+            if st.state != wanted or st.entry.get("skipped"):
+                continue
+            if claim is None:
+                error = st.entry.get("error")
+                if error:
+                    return env, st.entry, f"{error['type']}: {error['message']}", wanted == "stale"
+            else:
+                for c in st.entry.get("claims", []):
+                    if c["name"] == claim and c["outcome"] == "passed" and c.get("evidence"):
+                        return env, st.entry, c["evidence"], wanted == "stale"
     return None
 
 
@@ -168,14 +171,15 @@ def error_text(snippet: Snippet, records: dict[str, dict], claim=None, pending=N
             "reproduces it only on a GPU; once the GPU job has run it, this block shows the "
             "message it really raised.\n"
         )
-    env, entry, text = found
+    env, entry, text, stale = found
     version = entry.get("versions", {}).get("transformers", "?")
     what = "logged" if claim else "raised"
     device = entry.get("device") if env == "gpu" else None
     where = f"{LABEL[env]} ({device})" if device else LABEL[env]
+    before = " (before the snippet last changed)" if stale else ""
     return (
         f"{_fenced(text)}\n\n"
-        f"<small>As {what} by the snippet below on {where}, transformers {version}, "
+        f"<small>As {what} by the snippet below{before} on {where}, transformers {version}, "
         f"{entry.get('date')}.</small>\n"
     )
 
@@ -185,7 +189,8 @@ def evidence(snippet: Snippet, records: dict[str, dict], claim: str, needs) -> s
     claim that needs a GPU or full size; None when a claim that should have run has none."""
     found = recorded(snippet, records, claim)
     if found is not None:
-        return html.escape(found[2])
+        _, _, text, stale = found
+        return html.escape(text) + (" <em>(recorded before the snippet changed)</em>" * stale)
     if needs:
         return "<em>pending the GPU job</em>"
     return None

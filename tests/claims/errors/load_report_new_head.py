@@ -37,9 +37,9 @@ def rows(text):
 def report_lines(log, model_id):
     from transformers import AutoConfig
 
-    assert AutoConfig.from_pretrained(model_id).architectures == ["MistralForCausalLM"]
-    text = report_text(log, "MistralForSequenceClassification")
-    assert text.startswith(f"MistralForSequenceClassification LOAD REPORT from: {model_id}\n")
+    assert AutoConfig.from_pretrained(model_id).architectures == ["LlamaForCausalLM"]
+    text = report_text(log, "LlamaForSequenceClassification")
+    assert text.startswith(f"LlamaForSequenceClassification LOAD REPORT from: {model_id}\n")
     assert rows(text) == {"lm_head.weight": "UNEXPECTED", "score.weight": "MISSING"}
     assert (
         "- UNEXPECTED:\tcan be ignored when loading from different task/architecture; "
@@ -65,7 +65,7 @@ def no_old_warning(log):
     "Nothing is raised: the model is usable, with its backbone loaded and a random `score` head."
 )
 def usable(model):
-    assert type(model).__name__ == "MistralForSequenceClassification"
+    assert type(model).__name__ == "LlamaForSequenceClassification"
     assert model.score.out_features == 2
     with torch.no_grad():
         logits = model(input_ids=torch.tensor([[1, 2, 3]])).logits
