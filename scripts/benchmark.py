@@ -37,8 +37,15 @@ def time_naive(snippets, hf_home: Path) -> float:
     t0 = time.perf_counter()
     for s in snippets:
         with tempfile.TemporaryDirectory() as cwd:
+            # remote code that a snippet trusts is copied here, not into the stand-in hub
+            env["HF_MODULES_CACHE"] = str(Path(cwd) / "modules")
             subprocess.run(
-                [sys.executable, str(s.path)], cwd=cwd, env=env, capture_output=True, check=False
+                [sys.executable, str(s.path)],
+                cwd=cwd,
+                env=env,
+                capture_output=True,
+                check=False,
+                stdin=subprocess.DEVNULL,
             )
     return time.perf_counter() - t0
 
