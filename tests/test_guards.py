@@ -250,3 +250,10 @@ def test_error_page_with_a_typed_message_is_refused(tree):
     assert problem.startswith("docs/error/demo-error.md: an error page shows the message")
     page.write_text("# Boom\n\n{{ error_text('area/demo') }}\n\n{{ snippet('area/demo') }}\n")
     assert all_problems(tree) == []
+
+
+def test_unverified_code_block_in_a_typed_page_is_refused(tree):
+    page = tree.docs / "implementation/demo.md"
+    page.write_text(page.read_text() + "\n```bash\nhf download gpt2\n```\n\n```text\nok\n```\n")
+    (problem,) = all_problems(tree)
+    assert problem.startswith("docs/implementation/demo.md:5: a ```bash block that nothing runs")

@@ -37,6 +37,26 @@ def inline_python_blocks(markdown: str, where: str) -> list[str]:
     return problems
 
 
+#: Blocks a typed page may hold inline: messages and outputs, which are not run.
+TEXT_LANGS = {"", "text", "txt", "plain", "output"}
+
+
+def unverified_code_blocks(markdown: str, where: str) -> list[str]:
+    """Code of any language (shell, YAML, JSON...) written into a typed page: nothing runs it,
+    so nothing checks it. Messages and outputs go in ```text blocks."""
+    problems = []
+    for lineno, line in enumerate(markdown.splitlines(), 1):
+        m = FENCE.match(line)
+        lang = m.group("lang").lower() if m else ""
+        if m and lang not in TEXT_LANGS and lang not in PYTHON_LANGS:
+            problems.append(
+                f"{where}:{lineno}: a ```{lang} block that nothing runs. Show commands through a "
+                "snippet that does the same from Python (and name the command in prose), or put "
+                "a message or an output in a ```text block."
+            )
+    return problems
+
+
 def pages(layout: Layout) -> list[Path]:
     return sorted(layout.docs.rglob("*.md"))
 
@@ -134,6 +154,8 @@ def check_pages(layout: Layout = Layout()) -> list[str]:
         rel = page.relative_to(layout.root).as_posix()
         text = page.read_text(encoding="utf-8")
         problems += inline_python_blocks(text, rel)
+        if page.parent != layout.docs:
+            problems += unverified_code_blocks(text, rel)
         if page.parent.name == "error" and page.name != "index.md" and "error_text(" not in text:
             problems.append(
                 f"{rel}: an error page shows the message its snippet raised, from the records: "
