@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kb import guards, panel, records, render  # noqa: E402
+from kb import guards, panel, record_texts, records, render  # noqa: E402
 from kb.claims import read_claims  # noqa: E402
 from kb.frontmatter import vocabulary  # noqa: E402
 from kb.project import Layout, find_snippets, get_snippet  # noqa: E402
@@ -54,7 +54,7 @@ def define_env(env):
         """The message an error page shows, taken from the verification records: the
         exception the snippet raised, or (``claim=``) the log line that claim returned."""
         snip = existing(key)
-        text = panel.error_text(snip, loaded, claim=claim, pending=pending)
+        text = record_texts.error_text(snip, loaded, claim=claim, pending=pending)
         if text is None:
             what = f"evidence from claim {claim!r}" if claim else "raised exception"
             raise SiteError(
@@ -73,7 +73,7 @@ def define_env(env):
         )
         if claim not in infos:
             raise SiteError(f"docs/{page()}: tests/claims/{snip.key}.py has no claim {claim!r}")
-        text = panel.evidence(snip, loaded, claim, infos[claim].needs)
+        text = record_texts.evidence(snip, loaded, claim, infos[claim].needs)
         if text is None:
             raise SiteError(
                 f"docs/{page()}: claim {claim!r} of snippets/{snip.key}.py has no recorded "

@@ -4,10 +4,10 @@ verification panel built from the records."""
 from __future__ import annotations
 
 import html
-import re
 from textwrap import indent
 
 from kb.project import Snippet
+from kb.record_texts import fenced
 from kb.records import LABEL, Status, status
 
 KIND = {"current": "success", "stale": "warning", "missing": "failure", "failed": "failure"}
@@ -39,7 +39,7 @@ def _claim_lines(entry: dict) -> list[str]:
         text = f"- {marks.get(c['outcome'], '?')} {c['sentence']}"
         evidence = c.get("evidence") or ""
         if "\n" in evidence:  # a table or log excerpt: shown as it was, under the claim
-            text += "\n\n" + indent(_fenced(evidence), "    ", lambda line: True) + "\n"
+            text += "\n\n" + indent(fenced(evidence), "    ", lambda line: True) + "\n"
         elif evidence:
             text += f" — *{evidence}*"
         if c["outcome"] == "not-run":
@@ -125,72 +125,3 @@ def render(
         f'<div class="kb-snippet" data-snippet="{snippet.key}" data-state="{cpu.state}" markdown>\n\n'
         f"{code_block(snippet, section, hl_lines)}\n\n{whole}{panel}\n\n</div>\n"
     )
-
-
-def _fenced(text: str) -> str:
-    """A text block that no backtick run inside ``text`` can close early."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text}\n{fence}"
-
-
-def recorded(snippet: Snippet, records: dict[str, dict], claim: str | None = None):
-    """What a record holds for the snippet: ``(environment, entry, text, stale)`` where text
-    is the exception it raised (``Type: message``), or the evidence ``claim`` returned. A
-    current record first (the GPU one first, as it ran the most), else one from before the
-    snippet last changed (``stale``: the suite fails on it until `make record` runs, but a
-    page being edited still builds). None when no record has it."""
-    for wanted in ("current", "stale"):
-        for env in ("gpu", "cpu"):
-            st = status(snippet, records.get(env, {}))
-            if st.state != wanted or st.entry.get("skipped"):
-                continue
-            if claim is None:
-                error = st.entry.get("error")
-                if error:
-                    return env, st.entry, f"{error['type']}: {error['message']}", wanted == "stale"
-            else:
-                for c in st.entry.get("claims", []):
-                    if c["name"] == claim and c["outcome"] == "passed" and c.get("evidence"):
-                        return env, st.entry, c["evidence"], wanted == "stale"
-    return None
-
-
-def error_text(snippet: Snippet, records: dict[str, dict], claim=None, pending=None) -> str | None:
-    """The message an error page shows, from the records: a text block and where it was
-    raised; or, for a reproduction still pending, ``pending`` marked as such; None when
-    neither exists."""
-    found = recorded(snippet, records, claim)
-    if found is None:
-        if pending is None:
-            return None
-        return (
-            f"{_fenced(pending.strip())}\n\n"
-            '!!! warning "Not yet reproduced"\n'
-            "    This is the message as the library's source writes it. The snippet below "
-            "reproduces it only on a GPU; once the GPU job has run it, this block shows the "
-            "message it really raised.\n"
-        )
-    env, entry, text, stale = found
-    version = entry.get("versions", {}).get("transformers", "?")
-    what = "logged" if claim else "raised"
-    device = entry.get("device") if env == "gpu" else None
-    where = f"{LABEL[env]} ({device})" if device else LABEL[env]
-    before = " (before the snippet last changed)" if stale else ""
-    return (
-        f"{_fenced(text)}\n\n"
-        f"<small>As {what} by the snippet below{before} on {where}, transformers {version}, "
-        f"{entry.get('date')}.</small>\n"
-    )
-
-
-def evidence(snippet: Snippet, records: dict[str, dict], claim: str, needs) -> str | None:
-    """A figure a claim measured, for the prose: from the records, or a pending note for a
-    claim that needs a GPU or full size; None when a claim that should have run has none."""
-    found = recorded(snippet, records, claim)
-    if found is not None:
-        _, _, text, stale = found
-        return html.escape(text) + (" <em>(recorded before the snippet changed)</em>" * stale)
-    if needs:
-        return "<em>pending the GPU job</em>"
-    return None
