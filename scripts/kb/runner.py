@@ -389,8 +389,9 @@ class _Child:
     chunks: list[bytes] = field(default_factory=list)
 
 
-def _start_child(index: int, job: Job, facts: dict) -> _Child:
-    """Fork a child that runs one job and writes its JSON result to a pipe."""
+def _start_child(index: int, job: Job, facts: dict, threads: int) -> _Child:
+    """Fork a child that runs one job with ``threads`` torch threads and writes its JSON
+    result to a pipe."""
     workdir = Path(tempfile.mkdtemp(prefix="kb-run-"))
     read_fd, write_fd = os.pipe()
     log_fd = os.open(workdir / "stderr.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -404,6 +405,10 @@ def _start_child(index: int, job: Job, facts: dict) -> _Child:
         os.close(devnull)
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
+        if "torch" in sys.modules:
+            # children running side by side share the cores instead of each taking all
+            # (oversubscribed, they run slower together than one after the other)
+            sys.modules["torch"].set_num_threads(threads)
         try:
             result = _child(job, workdir)
         except BaseException as exc:  # noqa: BLE001 - the runner itself failed
@@ -454,10 +459,11 @@ def _run_many(jobs: list[Job], parallel: int, facts: dict):
     yield ``(index, result)`` as each finishes."""
     pending = list(enumerate(jobs))
     running: dict[int, _Child] = {}
+    threads = max(1, (os.cpu_count() or 1) // max(1, parallel))
     while pending or running:
         while pending and len(running) < max(1, parallel):
             index, job = pending.pop(0)
-            child = _start_child(index, job, facts)
+            child = _start_child(index, job, facts, threads)
             running[child.fd] = child
         now = time.monotonic()
         for child in [c for c in running.values() if c.deadline <= now]:
