@@ -52,6 +52,8 @@ WARM_IMPORTS = (
     "bitsandbytes",
     "peft",
     "trl",
+    "trl.trainer.utils",  # trl's lazy exports pull in datasets and pandas: about 1 s a child
+    "transformers.pipelines",
     "pytest_examples.run_code",
 )
 LOGGED_DEPRECATION = re.compile(r"deprecat|will be removed", re.IGNORECASE)
