@@ -68,7 +68,7 @@ def tree(tmp_path) -> Layout:
     layout = Layout(tmp_path)
     (tmp_path / "snippets/area").mkdir(parents=True)
     (tmp_path / "tests/claims/area").mkdir(parents=True)
-    (tmp_path / "docs/implementation").mkdir(parents=True)
+    (tmp_path / "docs/workflow").mkdir(parents=True)
     (tmp_path / "snippets/area/demo.py").write_text(
         "from transformers import AutoModelForCausalLM\n\n"
         "model = AutoModelForCausalLM.from_pretrained('gpt2', dtype='auto')\n"
@@ -76,7 +76,7 @@ def tree(tmp_path) -> Layout:
     (tmp_path / "tests/claims/area/demo.py").write_text(
         "from kb.claims import claim\n\n\n@claim('It loads.')\ndef loads(model):\n    pass\n"
     )
-    (tmp_path / "docs/implementation/demo.md").write_text("# Demo\n\n{{ snippet('area/demo') }}\n")
+    (tmp_path / "docs/workflow/demo.md").write_text("# Demo\n\n{{ snippet('area/demo') }}\n")
     return layout
 
 
@@ -96,10 +96,10 @@ def test_the_small_tree_is_clean(tree):
 
 
 def test_inline_python_block_is_refused(tree):
-    page = tree.docs / "implementation/demo.md"
+    page = tree.docs / "workflow/demo.md"
     page.write_text(page.read_text() + "\n```python\nimport torch\n```\n")
     (problem,) = all_problems(tree)
-    assert problem.startswith("docs/implementation/demo.md:5: an inline Python code block")
+    assert problem.startswith("docs/workflow/demo.md:5: an inline Python code block")
     assert "snippets/<area>/<name>.py" in problem and "{{ snippet(" in problem
 
 
@@ -113,16 +113,16 @@ def test_text_fences_are_allowed():
 
 
 def test_missing_snippet_is_refused_with_a_suggestion(tree):
-    page = tree.docs / "implementation/demo.md"
+    page = tree.docs / "workflow/demo.md"
     page.write_text(page.read_text() + "\n{{ snippet('area/dmeo') }}\n")
     (problem,) = all_problems(tree)
-    assert "docs/implementation/demo.md:5" in problem
+    assert "docs/workflow/demo.md:5" in problem
     assert "snippets/area/dmeo.py, which does not exist" in problem
     assert "Did you mean 'area/demo'?" in problem
 
 
 def test_missing_section_is_refused(tree):
-    page = tree.docs / "implementation/demo.md"
+    page = tree.docs / "workflow/demo.md"
     page.write_text(page.read_text() + "\n{{ snippet('area/demo', section='load') }}\n")
     (problem,) = all_problems(tree)
     assert "has no section 'load'" in problem and "[start:load]" in problem
@@ -142,7 +142,7 @@ def test_claims_file_without_a_claim_is_refused(tree):
 
 
 def test_snippet_not_shown_is_refused(tree):
-    (tree.docs / "implementation/demo.md").write_text("# Demo\n")
+    (tree.docs / "workflow/demo.md").write_text("# Demo\n")
     (problem,) = all_problems(tree)
     assert "snippets/area/demo.py is not shown on any page" in problem
 
@@ -175,16 +175,16 @@ def test_load_in_4bit_keyword_is_refused_outside_error_snippets(tree):
 
 
 def test_raw_blocks_are_not_snippet_uses(tree):
-    page = tree.docs / "implementation/demo.md"
+    page = tree.docs / "workflow/demo.md"
     page.write_text(page.read_text() + "\n{% raw %}`{{ snippet('area/nope') }}`{% endraw %}\n")
     assert all_problems(tree) == []
 
 
 def test_hl_lines_are_refused_for_named_highlights(tree):
-    page = tree.docs / "implementation/demo.md"
+    page = tree.docs / "workflow/demo.md"
     page.write_text("# Demo\n\n{{ snippet('area/demo', hl_lines='1') }}\n")
     (problem,) = all_problems(tree)
-    assert problem.startswith("docs/implementation/demo.md:3: snippets/area/demo.py: hl_lines=")
+    assert problem.startswith("docs/workflow/demo.md:3: snippets/area/demo.py: hl_lines=")
     assert "highlight='<name>'" in problem
 
 
@@ -199,7 +199,7 @@ def test_highlight_counts_the_shown_lines_only(tree):
     assert guards.highlighted_lines(DEMO_MARKED, None, "key") == [3]
     assert guards.highlighted_lines(DEMO_MARKED, None, "key, after") == [3, 4]
     (tree.snippets / "area/demo.py").write_text(DEMO_MARKED)
-    page = tree.docs / "implementation/demo.md"
+    page = tree.docs / "workflow/demo.md"
     page.write_text("# Demo\n\n{{ snippet('area/demo', section='load', highlight='key') }}\n")
     assert all_problems(tree) == []
 
@@ -213,7 +213,7 @@ def test_highlight_counts_the_shown_lines_only(tree):
 )
 def test_highlight_of_missing_or_unshown_lines_is_refused(tree, names, message):
     (tree.snippets / "area/demo.py").write_text(DEMO_MARKED)
-    page = tree.docs / "implementation/demo.md"
+    page = tree.docs / "workflow/demo.md"
     page.write_text(
         f"# Demo\n\n{{{{ snippet('area/demo', section='load', highlight='{names}') }}}}\n"
     )
@@ -245,15 +245,46 @@ def test_below_and_above_demand_the_margin():
 def test_error_page_with_a_typed_message_is_refused(tree):
     (tree.docs / "error").mkdir()
     page = tree.docs / "error/demo-error.md"
-    page.write_text("# Boom\n\n```text\nValueError: boom\n```\n\n{{ snippet('area/demo') }}\n")
+    outline = "\n## How to reproduce it\n\n## Cause\n\n## Fix\n"
+    page.write_text(
+        "# Boom\n\n## What you see\n\n```text\nValueError: boom\n```\n\n"
+        "{{ snippet('area/demo') }}\n" + outline
+    )
     (problem,) = all_problems(tree)
     assert problem.startswith("docs/error/demo-error.md: an error page shows the message")
-    page.write_text("# Boom\n\n{{ error_text('area/demo') }}\n\n{{ snippet('area/demo') }}\n")
+    page.write_text(
+        "# Boom\n\n## What you see\n\n{{ error_text('area/demo') }}\n\n"
+        "{{ snippet('area/demo') }}\n" + outline
+    )
     assert all_problems(tree) == []
 
 
 def test_unverified_code_block_in_a_typed_page_is_refused(tree):
-    page = tree.docs / "implementation/demo.md"
+    page = tree.docs / "workflow/demo.md"
     page.write_text(page.read_text() + "\n```bash\nhf download gpt2\n```\n\n```text\nok\n```\n")
     (problem,) = all_problems(tree)
-    assert problem.startswith("docs/implementation/demo.md:5: a ```bash block that nothing runs")
+    assert problem.startswith("docs/workflow/demo.md:5: a ```bash block that nothing runs")
+
+
+def test_a_typed_page_keeps_the_outline_of_its_type(tree):
+    (tree.docs / "error").mkdir()
+    page = tree.docs / "error/demo-error.md"
+    body = "{{ error_text('area/demo') }}\n\n{{ snippet('area/demo') }}\n"
+    page.write_text(f"# Boom\n\n## What you see\n\n{body}\n## Cause\n\n## Fix\n")
+    (problem,) = all_problems(tree)
+    assert problem == (
+        "docs/error/demo-error.md: errors have the sections What you see, How to reproduce it, "
+        "Cause, Fix, in that order (see docs/contributing.md); this page lacks "
+        "'How to reproduce it'"
+    )
+    page.write_text(
+        f"# Boom\n\n## What you see\n\n{body}\n## How to reproduce it\n\n## Fix\n\n## Cause\n"
+    )
+    (problem,) = all_problems(tree)
+    assert problem.endswith(
+        "this page has them in another order (What you see, How to reproduce it, Fix, Cause)"
+    )
+    page.write_text(
+        f"# Boom\n\n## What you see\n\n{body}\n## How to reproduce it\n\n## Cause\n\n## More\n\n## Fix\n"
+    )
+    assert all_problems(tree) == []

@@ -73,6 +73,7 @@ class PageType:
     question: str
     colour: str
     shape: str
+    outline: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,10 @@ class Vocabulary:
 
 def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    types = {name: PageType(name=name, **spec) for name, spec in raw["types"].items()}
+    types = {
+        name: PageType(name=name, **{**spec, "outline": tuple(spec.get("outline", ()))})
+        for name, spec in raw["types"].items()
+    }
     relations = {}
     for name, spec in raw["relations"].items():
         spec = dict(spec)

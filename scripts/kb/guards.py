@@ -57,6 +57,30 @@ def unverified_code_blocks(markdown: str, where: str) -> list[str]:
     return problems
 
 
+def outline_problems(markdown: str, where: str, type_name: str) -> list[str]:
+    """The ``## `` sections a page of its type must have, in the vocabulary's order."""
+    from kb.frontmatter import vocabulary
+
+    page_type = vocabulary().types.get(type_name)
+    if page_type is None or not page_type.outline or where.endswith("/index.md"):
+        return []
+    headings = [h.strip() for h in re.findall(r"^## (.+)$", markdown, re.MULTILINE)]
+    present = [h for h in headings if h in page_type.outline]
+    expected = list(page_type.outline)
+    if present == expected:
+        return []
+    missing = [h for h in expected if h not in headings]
+    what = (
+        f"lacks {', '.join(repr(h) for h in missing)}"
+        if missing
+        else f"has them in another order ({', '.join(present)})"
+    )
+    return [
+        f"{where}: {page_type.plural.lower()} have the sections {', '.join(expected)}, in that "
+        f"order (see docs/contributing.md); this page {what}"
+    ]
+
+
 def pages(layout: Layout) -> list[Path]:
     return sorted(layout.docs.rglob("*.md"))
 
@@ -156,6 +180,7 @@ def check_pages(layout: Layout = Layout()) -> list[str]:
         problems += inline_python_blocks(text, rel)
         if page.parent != layout.docs:
             problems += unverified_code_blocks(text, rel)
+            problems += outline_problems(text, rel, page.parent.name)
         if page.parent.name == "error" and page.name != "index.md" and "error_text(" not in text:
             problems.append(
                 f"{rel}: an error page shows the message its snippet raised, from the records: "

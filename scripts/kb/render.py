@@ -333,8 +333,12 @@ def _legend_line(r) -> str:
 
 def vocabulary_tables(graph_vocab) -> str:
     v = graph_vocab
-    out = ["| page type | folder | what it answers |", "|---|---|---|"]
-    out += [f"| {t.label} | `docs/{t.name}/` | {t.question} |" for t in v.types.values()]
+    out = ["| page type | folder | what it answers | its sections, in order |", "|---|---|---|---|"]
+    out += [
+        f"| {t.label} | `docs/{t.name}/` | {t.question} | "
+        f"{' · '.join(t.outline) or 'the steps, as the relations list them'} |"
+        for t in v.types.values()
+    ]
     out += [
         "",
         "| relation | from | to | the target page shows it as |",

@@ -28,7 +28,8 @@ def linears_quarter(bf16_model, nf4_model, bf16_bytes, nf4_bytes, ratio):
 
 @claim(
     "By its real config, Qwen2.5-Coder-7B-Instruct has about 7.6 billion parameters, so about "
-    "15.2 GB in bfloat16 (counted on the meta device: nothing is allocated)."
+    "15.2 GB in bfloat16, of which the embeddings and `lm_head`, which 4-bit leaves alone, hold "
+    "over a billion (counted on the meta device: nothing is allocated)."
 )
 def full_size_bf16_on_meta(model_id):
     import torch
@@ -44,6 +45,8 @@ def full_size_bf16_on_meta(model_id):
     assert {p.device.type for p in model.parameters()} == {"meta"}
     params = sum(p.numel() for p in model.parameters())
     assert 7.5e9 < params < 7.7e9
+    unquantized = model.get_input_embeddings().weight.numel() + model.lm_head.weight.numel()
+    assert 1.0e9 < unquantized < 1.2e9
     buffers = sum(b.numel() * b.element_size() for b in model.buffers())  # rotary tables
     assert model.get_memory_footprint() == 2 * params + buffers
     return f"{params / 1e9:.2f} billion parameters, {2 * params / 1e9:.2f} GB in bfloat16"

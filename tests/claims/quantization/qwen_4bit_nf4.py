@@ -78,3 +78,16 @@ def casts_refused(model):
         model.to(torch.float16)
     assert model.to("cpu") is model
     assert model.model.layers[0].self_attn.q_proj.weight.dtype == torch.uint8
+
+
+@claim(
+    "Left to its defaults, `BitsAndBytesConfig(load_in_4bit=True)` gives the fp4 data type, "
+    "float32 compute and no double quantization: the snippet names all three."
+)
+def defaults_are_fp4_and_float32():
+    from transformers import BitsAndBytesConfig
+
+    default = BitsAndBytesConfig(load_in_4bit=True)
+    assert default.bnb_4bit_quant_type == "fp4"
+    assert default.bnb_4bit_compute_dtype == torch.float32
+    assert default.bnb_4bit_use_double_quant is False
