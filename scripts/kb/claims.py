@@ -16,7 +16,9 @@ verification record and shown on the page.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,6 +105,21 @@ def above(value: float, bound: float, margin: float = MARGIN) -> float:
         f"{value:g} is not above {bound:g} with a {margin:.0%} margin (at least {bound * (1 + margin):g})"
     )
     return value
+
+
+@contextlib.contextmanager
+def log_records(logger_name: str = "") -> Iterator[list[logging.LogRecord]]:
+    """The records a library logger (and those below it) receives inside the block: for a
+    claim that does more than the snippet and asserts what that logs, and at which level."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = records.append
+    logger = logging.getLogger(logger_name)
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
 
 
 def missing_needs(needs, environment: str, scale: str) -> list[str]:

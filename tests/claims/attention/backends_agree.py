@@ -1,6 +1,6 @@
 import torch
 
-from kb.claims import below, claim
+from kb.claims import below, claim, log_records
 
 TOLERANCE = 1e-4
 
@@ -36,20 +36,10 @@ def not_identical(logits):
 def attentions_need_eager(models, inputs):
     import logging
 
-    messages = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            messages.append(record.getMessage())
-
-    handler = Collect(logging.WARNING)
-    logging.getLogger("transformers").addHandler(handler)
-    try:
-        with torch.no_grad():
-            sdpa = models["sdpa"](**inputs, output_attentions=True)
-            eager = models["eager"](**inputs, output_attentions=True)
-    finally:
-        logging.getLogger("transformers").removeHandler(handler)
+    with log_records("transformers") as records, torch.no_grad():
+        sdpa = models["sdpa"](**inputs, output_attentions=True)
+        eager = models["eager"](**inputs, output_attentions=True)
+    messages = [r.getMessage() for r in records if r.levelno >= logging.WARNING]
     assert not sdpa.attentions
     notice = "`sdpa` attention does not support `output_attentions=True`."
     assert [m for m in messages if m.startswith(notice)]

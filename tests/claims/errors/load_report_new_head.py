@@ -1,10 +1,9 @@
-import logging
 import re
 from pathlib import Path
 
 import torch
 
-from kb.claims import claim
+from kb.claims import claim, log_records
 
 # One 7B load, plus a second one in a claim, on the full-size GPU job.
 TIMEOUT = 600
@@ -80,28 +79,17 @@ def logged_as_warning(model_id):
     from transformers import AutoModelForSequenceClassification
     from transformers import logging as hf_logging
 
-    class Keep(logging.Handler):
-        def __init__(self):
-            super().__init__()
-            self.records = []
-
-        def emit(self, record):
-            self.records.append(record)
-
-    keep = Keep()
-    source = logging.getLogger("transformers.modeling_utils")
-    source.addHandler(keep)
-    try:
+    with log_records("transformers.modeling_utils") as records:
         AutoModelForSequenceClassification.from_pretrained(model_id, num_labels=2)
-        reports = [r for r in keep.records if "LOAD REPORT" in r.getMessage()]
+        reports = [r for r in records if "LOAD REPORT" in r.getMessage()]
         assert [r.levelname for r in reports] == ["WARNING"]
-        keep.records.clear()
+        records.clear()
         hf_logging.set_verbosity_error()
-        AutoModelForSequenceClassification.from_pretrained(model_id, num_labels=2)
-        assert not [r for r in keep.records if "LOAD REPORT" in r.getMessage()]
-    finally:
-        hf_logging.set_verbosity_warning()
-        source.removeHandler(keep)
+        try:
+            AutoModelForSequenceClassification.from_pretrained(model_id, num_labels=2)
+        finally:
+            hf_logging.set_verbosity_warning()
+        assert not [r for r in records if "LOAD REPORT" in r.getMessage()]
 
 
 @claim(
@@ -116,15 +104,8 @@ def backbone_missing_is_a_bug():
     from transformers.utils.loading_report import update_key_name
 
     qa_id = "Qwen/Qwen2.5-0.5B-Instruct"
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    source = logging.getLogger("transformers.modeling_utils")
-    source.addHandler(handler)
-    try:
+    with log_records("transformers.modeling_utils") as records:
         qa = AutoModelForQuestionAnswering.from_pretrained(qa_id)
-    finally:
-        source.removeHandler(handler)
     assert type(qa).__name__ == "Qwen2ForQuestionAnswering"
     text = ANSI.sub("", next(r.getMessage() for r in records if "LOAD REPORT" in r.getMessage()))
     status = rows(text)

@@ -3,7 +3,7 @@ import re
 
 import torch
 
-from kb.claims import claim
+from kb.claims import claim, log_records
 
 PATTERN = re.compile(
     r"Some parameters are on the meta device because they were offloaded to the "
@@ -15,17 +15,10 @@ def load_and_capture(model_id, max_memory):
     """Load as the snippet does and return the model and accelerate.big_modeling's records."""
     from transformers import AutoModelForCausalLM
 
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("accelerate.big_modeling")
-    logger.addHandler(handler)
-    try:
+    with log_records("accelerate.big_modeling") as records:
         model = AutoModelForCausalLM.from_pretrained(
             model_id, device_map="auto", max_memory=max_memory
         )
-    finally:
-        logger.removeHandler(handler)
     return model, records
 
 

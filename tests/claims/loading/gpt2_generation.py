@@ -49,35 +49,3 @@ def generates(new_tokens, output_ids, inputs):
 @claim("Without `attn_implementation`, transformers picks PyTorch's `sdpa` attention.")
 def sdpa_default(model):
     assert model.config._attn_implementation == "sdpa"
-
-
-@claim(
-    "`torch_dtype=` is only the old name of `dtype=`: through `AutoModelForCausalLM` transformers "
-    'logs "`torch_dtype` is deprecated! Use `dtype` instead!" (a log line, not a Python warning); '
-    "through the concrete `GPT2LMHeadModel` it is accepted silently. Both load the requested dtype."
-)
-def torch_dtype_paths(model_id):
-    import logging
-    import warnings
-
-    from transformers import AutoModelForCausalLM, GPT2LMHeadModel
-
-    records: list[logging.LogRecord] = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("transformers")
-    logger.addHandler(handler)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            auto = AutoModelForCausalLM.from_pretrained(model_id, torch_dtype=torch.bfloat16)
-            auto_log = [r.getMessage() for r in records]
-            records.clear()
-            concrete = GPT2LMHeadModel.from_pretrained(model_id, torch_dtype=torch.bfloat16)
-            concrete_log = [r.getMessage() for r in records]
-    finally:
-        logger.removeHandler(handler)
-    assert "`torch_dtype` is deprecated! Use `dtype` instead!" in auto_log
-    assert not any("torch_dtype" in m for m in concrete_log)
-    assert not any("torch_dtype" in str(w.message) for w in caught)
-    assert auto.dtype == concrete.dtype == torch.bfloat16

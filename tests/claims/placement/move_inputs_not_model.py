@@ -2,7 +2,7 @@ import logging
 
 import torch
 
-from kb.claims import claim
+from kb.claims import claim, log_records
 
 MESSAGE = "You can't move a model that has some modules offloaded to cpu or disk."
 
@@ -22,15 +22,8 @@ def raised_by(call):
 )
 def to_refused(model, device_map, output):
     assert output.splitlines()[0] == MESSAGE
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("accelerate.big_modeling")
-    logger.addHandler(handler)
-    try:
+    with log_records("accelerate.big_modeling") as records:
         again = raised_by(lambda: model.to("cuda:0"))
-    finally:
-        logger.removeHandler(handler)
     assert type(again) is RuntimeError and str(again) == MESSAGE
     assert [(r.levelno, r.getMessage()) for r in records] == [
         (logging.WARNING, "You shouldn't move a model that is dispatched using accelerate hooks.")

@@ -2,7 +2,7 @@ import logging
 
 import torch
 
-from kb.claims import claim
+from kb.claims import claim, log_records
 
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
 TWO_GPUS = {0: "22GiB", 1: "22GiB", "cpu": "64GiB"}
@@ -119,15 +119,8 @@ def strategies_on_two_gpus():
     needs="cpu",
 )
 def no_gpu_needed(plan_device_map):
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("accelerate.utils.modeling")
-    logger.addHandler(handler)
-    try:
+    with log_records("accelerate.utils.modeling") as records:
         plan = plan_device_map(real_config(), dict(TWO_GPUS))
-    finally:
-        logger.removeHandler(handler)
     messages = [r.getMessage() for r in records if r.levelno == logging.WARNING]
     assert "Device 0 is not available, available devices are []" in messages
     assert "Device 1 is not available, available devices are []" in messages
@@ -148,15 +141,8 @@ def tie_weights_needed():
     with init_empty_weights():
         model = AutoModelForCausalLM.from_config(config)
     assert model.lm_head.weight is not model.transformer.wte.weight
-    records = []
-    handler = logging.Handler()
-    handler.emit = records.append
-    logger = logging.getLogger("accelerate.utils.modeling")
-    logger.addHandler(handler)
-    try:
+    with log_records("accelerate.utils.modeling") as records:
         infer_auto_device_map(model, max_memory={"cpu": "64GiB"})
-    finally:
-        logger.removeHandler(handler)
     assert any(r.getMessage().startswith("The model weights are not tied.") for r in records)
     model.tie_weights()
     assert model.lm_head.weight is model.transformer.wte.weight

@@ -2,7 +2,7 @@ import logging
 
 import torch
 
-from kb.claims import claim
+from kb.claims import claim, log_records
 
 DEPRECATION = "`torch_dtype` is deprecated! Use `dtype` instead!"
 
@@ -50,16 +50,7 @@ def torch_dtype_old_name(model_id):
 
     from transformers import AutoModelForCausalLM, Qwen2ForCausalLM
 
-    records = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            records.append(record)
-
-    handler = Collect(logging.DEBUG)
-    root = logging.getLogger("transformers")
-    root.addHandler(handler)
-    try:
+    with log_records("transformers") as records:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             # the concrete class first: if it logged, the Auto call below would hit the
@@ -69,8 +60,6 @@ def torch_dtype_old_name(model_id):
             records.clear()
             auto = AutoModelForCausalLM.from_pretrained(model_id, torch_dtype=torch.float16)
             auto_logs = [r for r in records]
-    finally:
-        root.removeHandler(handler)
 
     assert DEPRECATION not in concrete_logs
     deprecations = [r for r in auto_logs if r.getMessage() == DEPRECATION]
