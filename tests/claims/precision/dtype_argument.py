@@ -10,11 +10,11 @@ DEPRECATION = "`torch_dtype` is deprecated! Use `dtype` instead!"
 @claim(
     'A torch dtype (`torch.float16`) and its name as a string (`"float16"`) load the same way: every parameter in float16.'
 )
-def torch_dtype_or_string(as_torch_dtype, as_string):
-    for model in (as_torch_dtype, as_string):
+def torch_dtype_or_string(as_dtype_object, as_string):
+    for model in (as_dtype_object, as_string):
         assert model.dtype == torch.float16
         assert {p.dtype for p in model.parameters()} == {torch.float16}
-    for a, b in zip(as_torch_dtype.parameters(), as_string.parameters(), strict=True):
+    for a, b in zip(as_dtype_object.parameters(), as_string.parameters(), strict=True):
         assert torch.equal(a, b)
 
 
