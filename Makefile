@@ -2,14 +2,15 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: install chromium serve build test record update-examples gpu-test gpu-record bench lint format
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -53,13 +54,13 @@ gpu-record: install
 	$(PY) -m pytest tests/test_snippets.py --kb-env gpu --kb-scale full --record
 
 bench: install
-	$(PY) scripts/benchmark.py
-	$(PY) scripts/graph_benchmark.py
+	$(PY) benchmarks/runner_benchmark.py
+	$(PY) benchmarks/graph_benchmark.py
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check scripts tests
+	$(VENV)/bin/ruff format --check src tests benchmarks
 
 format: install
 	$(VENV)/bin/ruff check --fix .
-	$(VENV)/bin/ruff format scripts tests
+	$(VENV)/bin/ruff format src tests benchmarks

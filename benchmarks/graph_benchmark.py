@@ -3,7 +3,7 @@ them (and their ratio), the build of a generated knowledge base of N pages (time
 size of graph.json, where the time goes) and the time to interactive of the graph page in
 chromium, for that knowledge base and for this site.
 
-    .venv/bin/python scripts/graph_benchmark.py [--repeat N] [--pages N]
+    .venv/bin/python benchmarks/graph_benchmark.py [--repeat N] [--pages N]
 
 Each build runs in a fresh Python process (this script again, in its internal --one-build
 mode) so that imports and plugin state never carry over; only the `build()` call is timed.
@@ -28,7 +28,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
 from kb.browser import CHROMIUM, FLAGS, Served  # noqa: E402
 
 CONFIG = ROOT / "mkdocs.yml"
@@ -36,7 +35,7 @@ BUILD_RATIO_TARGET = 1.3
 TTI_TARGET_S = 1.5
 RESULT_MARK = "GRAPH_BENCHMARK_RESULT "
 # the graph features, as mkdocs.yml names them: removed for the build "without"
-GRAPH_HOOK = "scripts/graph_hooks.py"
+GRAPH_HOOK = "src/kb/site/hooks.py"
 GRAPH_PLUGIN = "tags"
 GRAPH_SCRIPTS = ("assets/vendor/cytoscape.min.js", "assets/kb-graph.js")
 # the mix of page types in the generated knowledge base
@@ -57,7 +56,6 @@ MIX = {
 def one_build(overrides: dict) -> dict:
     """Load the config with `overrides`, run build() and return the timings (the child side)."""
     t0 = time.perf_counter()
-    sys.path.insert(0, str(ROOT / "scripts"))
     import logging
 
     from mkdocs.commands.build import build
@@ -65,8 +63,11 @@ def one_build(overrides: dict) -> dict:
 
     # what the hooks and the macros module import anyway, imported here in both variants so
     # that neither build() pays for imports
-    from kb import exports, guards, layout, panel, records, render  # noqa: F401
     from kb import graph as kbgraph
+    from kb.graph import exports, layout  # noqa: F401
+    from kb.rules import guards  # noqa: F401
+    from kb.site import panel, render  # noqa: F401
+    from kb.verify import records  # noqa: F401
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     warnings: list[str] = []
@@ -206,8 +207,7 @@ def paragraph(rng: random.Random) -> str:
 
 def generate_kb(docs: Path, n: int, seed: int = 0) -> None:
     """Write a valid knowledge base of `n` typed pages (plus index.md and tags.md) to `docs`."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from kb.frontmatter import vocabulary
+    from kb.graph.frontmatter import vocabulary
 
     vocab = vocabulary()
     rng = random.Random(seed)

@@ -2,7 +2,7 @@
 the naive way (each snippet as its own `python snippet.py` process), their ratio, and the
 `mkdocs build` time.
 
-    .venv/bin/python scripts/benchmark.py [--repeat N]
+    .venv/bin/python benchmarks/runner_benchmark.py [--repeat N]
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 from kb.project import ROOT, Layout, find_snippets  # noqa: E402
-from kb.runner import Runner  # noqa: E402
-from kb.standin_hub import ensure_built  # noqa: E402
+from kb.standin.hub import ensure_built  # noqa: E402
+from kb.verify.runner import Runner  # noqa: E402
 
 
 def time_runner(snippets, hf_home: Path, parallel: int) -> tuple[float, float, int]:

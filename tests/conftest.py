@@ -10,20 +10,17 @@ Options:
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
-sys.path.insert(0, str(SCRIPTS))
 # huggingface_hub reads these when first imported: set them before anything imports it.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
-from kb import records  # noqa: E402
 from kb.project import Layout, Snippet, find_snippets  # noqa: E402
-from kb.runner import Runner, RunResult  # noqa: E402
+from kb.verify import records  # noqa: E402
+from kb.verify.runner import Runner, RunResult  # noqa: E402
 
 pytest_plugins = ["kb.pytest_ci", "pytester"]
 
@@ -67,7 +64,7 @@ class SnippetResults:
     @property
     def runner(self) -> Runner:
         if self._runner is None:
-            from kb.standin_hub import ensure_built
+            from kb.standin.hub import ensure_built
 
             hf_home = ensure_built(self.scale, self.layout.cache / "standin-hub")
             self._runner = Runner(hf_home, environment=self.environment, scale=self.scale)

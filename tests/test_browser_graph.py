@@ -318,7 +318,7 @@ def test_every_graph_page_loads_without_errors_or_outside_requests(page, base_ur
 
 
 def test_type_badges_have_the_vocabulary_colours(page, base_url, kb):
-    vocab = yaml.safe_load((ROOT / "scripts/kb/vocabulary.yaml").read_text(encoding="utf-8"))
+    vocab = yaml.safe_load((ROOT / "src/kb/graph/vocabulary.yaml").read_text(encoding="utf-8"))
     for type_name in {n["type"] for n in kb["nodes"]}:
         node = next(n for n in kb["nodes"] if n["type"] == type_name)
         page.goto(f"{base_url}/{node['url']}")

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kb import exports, layout, render
 from kb import graph as kbgraph
-from kb.frontmatter import Problem, SchemaErrors, vocabulary
+from kb.graph import exports, layout
+from kb.graph.frontmatter import Problem, SchemaErrors, vocabulary
 from kb.project import ROOT
+from kb.site import render
 
 CORPUS = Path(__file__).parent / "broken_pages"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
@@ -534,7 +535,7 @@ def test_vocabulary_is_consistent():
 
 
 def test_navigation_groups_by_type_and_lists_large_types_by_their_index(tmp_path):
-    import graph_hooks
+    from kb.site import hooks as graph_hooks
 
     docs = tmp_path / "docs"
     limit = graph_hooks.NAV_PAGES_PER_TYPE

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kb import guards
 from kb.project import ROOT, Layout, find_snippets
+from kb.rules import guards
 
 
 def test_pages_have_no_inline_python_and_include_only_existing_snippets(layout):
@@ -50,7 +50,10 @@ def test_there_are_snippets_and_pages(layout):
 
 @pytest.mark.parametrize(
     "command",
-    [["check", "--no-cache", "."], ["format", "--check", "--no-cache", "scripts", "tests"]],
+    [
+        ["check", "--no-cache", "."],
+        ["format", "--check", "--no-cache", "src", "tests", "benchmarks"],
+    ],
     ids=["lint", "format"],
 )
 def test_code_passes_ruff(command):
@@ -74,7 +77,7 @@ def tree(tmp_path) -> Layout:
         "model = AutoModelForCausalLM.from_pretrained('gpt2', dtype='auto')\n"
     )
     (tmp_path / "tests/claims/area/demo.py").write_text(
-        "from kb.claims import claim\n\n\n@claim('It loads.')\ndef loads(model):\n    pass\n"
+        "from kb.verify.claims import claim\n\n\n@claim('It loads.')\ndef loads(model):\n    pass\n"
     )
     (tmp_path / "docs/workflow/demo.md").write_text("# Demo\n\n{{ snippet('area/demo') }}\n")
     return layout
@@ -136,7 +139,7 @@ def test_snippet_without_claims_file_is_refused(tree):
 
 
 def test_claims_file_without_a_claim_is_refused(tree):
-    (tree.claims / "area/demo.py").write_text("from kb.claims import claim\n")
+    (tree.claims / "area/demo.py").write_text("from kb.verify.claims import claim\n")
     (problem,) = all_problems(tree)
     assert problem.startswith("tests/claims/area/demo.py defines no claim")
 
@@ -232,7 +235,7 @@ def test_one_sided_bound_without_margin_is_refused(tree):
 
 
 def test_below_and_above_demand_the_margin():
-    from kb.claims import above, below
+    from kb.verify.claims import above, below
 
     assert below(0.44, 0.5) == 0.44
     with pytest.raises(AssertionError, match="not below 0.5 with a 10% margin"):

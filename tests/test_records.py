@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from kb import records
 from kb.project import Layout, find_snippets
-from kb.runner import ClaimResult, RunResult
+from kb.verify import records
+from kb.verify.runner import ClaimResult, RunResult
 
 
 def test_cpu_record_is_current(layout, request):
@@ -30,7 +30,7 @@ def tree(tmp_path) -> Layout:
     (tmp_path / "tests/claims/area").mkdir(parents=True)
     (tmp_path / "snippets/area/demo.py").write_text("x = 1\nprint(x)\n#> 1\n")
     (tmp_path / "tests/claims/area/demo.py").write_text(
-        "from kb.claims import claim\n\n\n@claim('x is 1')\ndef one(x):\n    assert x == 1\n"
+        "from kb.verify.claims import claim\n\n\n@claim('x is 1')\ndef one(x):\n    assert x == 1\n"
     )
     return layout
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.runner import Runner
+from kb.verify.runner import Runner
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,9 @@ def make(tmp_path):
         c = None
         if claims is not None:
             c = tmp_path / f"{name}_claims.py"
-            c.write_text("from kb.claims import claim\n\n" + textwrap.dedent(claims).lstrip())
+            c.write_text(
+                "from kb.verify.claims import claim\n\n" + textwrap.dedent(claims).lstrip()
+            )
         return s, c
 
     return write
@@ -396,7 +398,7 @@ def test_run_many_in_parallel_keeps_order_and_isolation(runner, make):
 
 
 def test_cpu_only_claims_do_not_run_on_gpu(make):
-    from kb.claims import missing_needs
+    from kb.verify.claims import missing_needs
 
     assert missing_needs(("cpu",), "gpu", "full") == ["cpu"]
     assert missing_needs(("cpu",), "cpu", "small") == []

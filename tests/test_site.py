@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from site_support import build
 
-from kb import guards
 from kb.project import ROOT, Layout, find_snippets
+from kb.rules import guards
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +84,7 @@ def project(tmp_path) -> Path:
     """A copy of the project's site machinery with one page."""
     config = (ROOT / "mkdocs.yml").read_text()
     (tmp_path / "mkdocs.yml").write_text(config)
-    shutil.copytree(
-        ROOT / "scripts", tmp_path / "scripts", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    shutil.copytree(ROOT / "src", tmp_path / "src", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "snippets", tmp_path / "snippets")
     shutil.copytree(ROOT / "verification", tmp_path / "verification")
     shutil.copytree(ROOT / "tests/claims", tmp_path / "tests/claims")
@@ -174,14 +172,14 @@ def test_unverified_snippet_says_so(project):
 
 
 def test_site_layout_is_what_the_readme_says():
-    for name in ("mkdocs.yml", "docs", "snippets", "tests", "scripts", "README.md"):
+    for name in ("mkdocs.yml", "docs", "snippets", "tests", "src", "README.md"):
         assert (ROOT / name).exists(), name
     assert len(find_snippets()) >= 5
 
 
 def test_gpu_record_shows_in_the_panel(project):
-    from kb import records
     from kb.project import get_snippet
+    from kb.verify import records
 
     snip = get_snippet("loading/gpt2_generation", Layout(project))
     cpu = json.loads((project / "verification/cpu.json").read_text())

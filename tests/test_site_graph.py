@@ -2,7 +2,7 @@
 connections and local graph, the type indexes, the navigation, the exports; and the build
 failing on each page of the broken-page corpus (tests/broken_pages/).
 
-Expectations come from the graph (scripts/kb/graph.py) of the real docs/, not from a list of
+Expectations come from the graph (src/kb/graph/model.py) of the real docs/, not from a list of
 pages, so the tests keep working as pages are added.
 """
 
@@ -409,7 +409,7 @@ def builds(tmp_path_factory) -> dict[str, Built]:
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert re.search(r"^docs_dir:", config, re.M), "mkdocs.yml no longer sets docs_dir"
     ignore = shutil.ignore_patterns("__pycache__")
-    for name in ("scripts", "snippets", "verification", "tests/claims"):
+    for name in ("src", "snippets", "verification", "tests/claims"):
         shutil.copytree(ROOT / name, project / name, ignore=ignore)
     vendor = "node_modules/cytoscape/dist/cytoscape.min.js"
     (project / vendor).parent.mkdir(parents=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.claims import missing_needs, read_claims
 from kb.project import find_snippets
+from kb.verify.claims import missing_needs, read_claims
 
 SNIPPETS = find_snippets()
 CLAIMS = [

@@ -17,11 +17,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
-if str(SCRIPTS) not in sys.path:
-    sys.path.insert(0, str(SCRIPTS))
-
-from kb import standin_hub as hub  # noqa: E402
+from kb.standin import hub
 
 REGISTRY = hub.load_registry()
 

@@ -1,4 +1,4 @@
-/* The knowledge graph in the browser: draws the graphs that scripts/kb/render.py puts on pages.
+/* The knowledge graph in the browser: draws the graphs that src/kb/site/render.py puts on pages.
 
    Every graph is a div.kb-graph[data-kb-graph] holding a div.kb-graph-canvas to draw into and a
    script.kb-graph-data (JSON):

@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable
 
 from kb.graph import Graph, Node
-from kb.guards import section_lines
-from kb.render import site_root
+from kb.rules.guards import section_lines
+from kb.site.render import site_root
 
 MARKDOWN_NAME = "index.html.md"  # the llms.txt convention: <page URL>index.html.md
 INCLUDE = re.compile(r'^(?P<indent>[ \t]*)--8<--\s+"(?P<target>[^"]+)"[ \t]*$', re.MULTILINE)

@@ -417,7 +417,7 @@ def read_page(text: str, src_uri: str, vocab: Vocabulary | None = None):
                         f"domains[{i}]",
                         f"unknown domain '{d}'"
                         f"{did_you_mean(d, vocab.domains) or '; known: ' + one_of(vocab.domains)}"
-                        " (domains are listed in scripts/kb/vocabulary.yaml)",
+                        " (domains are listed in src/kb/graph/vocabulary.yaml)",
                     )
                 )
         dup = sorted({d for d in domains if isinstance(d, str) and domains.count(d) > 1})

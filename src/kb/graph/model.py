@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from kb.frontmatter import (
+from kb.graph.frontmatter import (
     PageMeta,
     PageSource,
     Problem,

@@ -8,8 +8,8 @@ import difflib
 import re
 from pathlib import Path
 
-from kb.claims import MARGIN, ClaimsFileError, read_claims
 from kb.project import Layout, Snippet, find_snippets, snippet_key
+from kb.verify.claims import MARGIN, ClaimsFileError, read_claims
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?P<lang>[\w+-]*)")
 PYTHON_LANGS = {"python", "py", "python3", "py3", "pycon", "ipython", "pyi"}
@@ -59,7 +59,7 @@ def unverified_code_blocks(markdown: str, where: str) -> list[str]:
 
 def outline_problems(markdown: str, where: str, type_name: str) -> list[str]:
     """The ``## `` sections a page of its type must have, in the vocabulary's order."""
-    from kb.frontmatter import vocabulary
+    from kb.graph.frontmatter import vocabulary
 
     page_type = vocabulary().types.get(type_name)
     if page_type is None or not page_type.outline or where.endswith("/index.md"):

@@ -1,4 +1,4 @@
-"""MkDocs hooks: a thin adapter that puts the knowledge graph (scripts/kb/graph.py) on the site.
+"""MkDocs hooks: a thin adapter that puts the knowledge graph (src/kb/graph/model.py) on the site.
 
 - on_config: read every page's front matter, check the whole graph and fail the build with all
   the problems at once; derive the navigation (grouped by page type) unless mkdocs.yml sets one.
@@ -16,11 +16,11 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from kb import exports, layout, render  # noqa: E402
+from kb.graph import exports
+from kb.graph import layout
+from kb.site import render  # noqa: E402
 from kb import graph as kbgraph  # noqa: E402
-from kb.frontmatter import SchemaErrors  # noqa: E402
+from kb.graph.frontmatter import SchemaErrors  # noqa: E402
 
 VENDOR = {
     # site path: path under the project root (installed by `npm ci` from package-lock.json)

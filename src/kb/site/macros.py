@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from kb import guards, panel, record_texts, records, render  # noqa: E402
-from kb.claims import read_claims  # noqa: E402
-from kb.frontmatter import vocabulary  # noqa: E402
+from kb.rules import guards
+from kb.site import panel
+from kb.verify import record_texts
+from kb.verify import records
+from kb.site import render  # noqa: E402
+from kb.verify.claims import read_claims  # noqa: E402
+from kb.graph.frontmatter import vocabulary  # noqa: E402
 from kb.project import Layout, find_snippets, get_snippet  # noqa: E402
 
 
@@ -83,7 +85,7 @@ def define_env(env):
 
     @env.macro
     def vocabulary_tables() -> str:
-        """The page types, relations and domains of scripts/kb/vocabulary.yaml, as tables."""
+        """The page types, relations and domains of src/kb/graph/vocabulary.yaml, as tables."""
         return render.vocabulary_tables(vocabulary())
 
 

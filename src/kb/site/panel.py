@@ -7,8 +7,8 @@ import html
 from textwrap import indent
 
 from kb.project import Snippet
-from kb.record_texts import fenced
-from kb.records import LABEL, Status, status
+from kb.verify.record_texts import fenced
+from kb.verify.records import LABEL, Status, status
 
 KIND = {"current": "success", "stale": "warning", "missing": "failure", "failed": "failure"}
 SHOWN_VERSIONS = ("transformers", "torch", "accelerate", "peft", "bitsandbytes", "trl")

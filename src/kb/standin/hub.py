@@ -10,15 +10,15 @@ The cache has exactly the layout huggingface_hub reads::
         snapshots/<commit>/<file>        relative symlink to ../../blobs/<sha256>
 
 so that with ``HF_HOME=<dir>`` and ``HF_HUB_OFFLINE=1``, ``from_pretrained("<org>/<name>")``
-loads it like a downloaded repository. The real configs live in ``standin_models.yaml``
+loads it like a downloaded repository. The real configs live in ``models.yaml``
 next to this file. ``scale="small"`` scales each model down for CPU (2 layers, hidden 128);
 ``scale="full"`` keeps the real sizes, for a GPU machine.
 
 As a command::
 
-    python scripts/kb/standin_hub.py build --scale small --out DIR [--only ID ...]
-    python scripts/kb/standin_hub.py ensure --scale small [--root .cache/standin-hub]
-    python scripts/kb/standin_hub.py used [SNIPPETS_DIR]
+    python -m kb.standin.hub build --scale small --out DIR [--only ID ...]
+    python -m kb.standin.hub ensure --scale small [--root .cache/standin-hub]
+    python -m kb.standin.hub used [SNIPPETS_DIR]
 """
 
 from __future__ import annotations
@@ -44,10 +44,11 @@ from typing import Any
 import yaml
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
-REGISTRY_PATH = HERE / "standin_models.yaml"
+from kb.project import ROOT  # noqa: E402
+
+REGISTRY_PATH = HERE / "models.yaml"
 #: The modelling code that stand-ins of remote-code repositories ship (``remote_code:``).
-REMOTE_CODE_DIR = HERE / "standin_remote_code"
+REMOTE_CODE_DIR = HERE / "remote_code"
 DEFAULT_SNIPPETS = ROOT / "snippets"
 DEFAULT_HUB_ROOT = ROOT / ".cache" / "standin-hub"
 
@@ -71,7 +72,7 @@ IGNORE_MARKER = "standin-hub: ignore"
 
 
 class RegistryError(ValueError):
-    """``standin_models.yaml`` is malformed; the message names the file, model id and field."""
+    """``models.yaml`` is malformed; the message names the file, model id and field."""
 
 
 class UnknownModelError(LookupError):
@@ -113,7 +114,7 @@ class ModelSpec:
     generation_config: dict[str, Any]  # the real generation_config.json
     tokenizer: TokenizerSpec
     source: Path = REGISTRY_PATH  # the registry file it was read from, for error messages
-    #: folder under ``standin_remote_code/`` whose ``.py`` files the repository ships as its
+    #: folder under ``remote_code/`` whose ``.py`` files the repository ships as its
     #: own modelling code (its config's ``auto_map`` names them); None for library models
     remote_code: str | None = None
 
@@ -131,7 +132,7 @@ _NAMED_TOKENS = ("bos_token", "eos_token", "unk_token", "pad_token")
 
 
 def load_registry(path: str | os.PathLike[str] | None = None) -> dict[str, ModelSpec]:
-    """Read ``standin_models.yaml`` (or ``path``): model id -> :class:`ModelSpec`.
+    """Read ``models.yaml`` (or ``path``): model id -> :class:`ModelSpec`.
 
     Raises :class:`RegistryError` naming the file, the model id and the field when an entry
     is malformed.

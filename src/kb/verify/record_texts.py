@@ -8,7 +8,7 @@ import html
 import re
 
 from kb.project import Snippet
-from kb.records import LABEL, status
+from kb.verify.records import LABEL, status
 
 
 def fenced(text: str) -> str:

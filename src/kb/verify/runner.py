@@ -8,7 +8,7 @@ back one JSON result. Because every child starts from the same untouched parent,
 a snippet does (default dtype, environment, warning filters, module state, logging
 caches) can reach the next one. The parent enforces the time limit and survives crashes.
 
-Use :class:`Runner` from Python; ``python scripts/kb/runner.py SNIPPET...`` runs snippets
+Use :class:`Runner` from Python; ``python -m kb.verify.runner SNIPPET...`` runs snippets
 from the command line and prints their results.
 """
 
@@ -29,11 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCRIPTS = Path(__file__).resolve().parents[1]
-if str(SCRIPTS) not in sys.path:
-    sys.path.insert(0, str(SCRIPTS))
-
-from kb.project import ROOT  # noqa: E402
+from kb.project import ROOT
 
 #: Libraries whose deprecations fail a snippet.
 WATCHED = ("transformers", "torch", "accelerate", "peft", "bitsandbytes", "trl")
@@ -174,7 +170,7 @@ def _import_claims(path: str) -> dict:
 
 
 def _run_claims(job: Job, result: RunResult, namespace: dict, error: BaseException | None) -> None:
-    from kb.claims import SPECIAL_PARAMS, collect, missing_needs
+    from kb.verify.claims import SPECIAL_PARAMS, collect, missing_needs
 
     try:
         claims = collect(_import_claims(job.claims)) if job.claims else []
@@ -536,7 +532,6 @@ class Runner:
         extra_env: dict[str, str] | None = None,
     ):
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SCRIPTS), env.get("PYTHONPATH")]))
         if hf_home is not None:
             env["HF_HOME"] = str(hf_home)
         env["HF_HUB_OFFLINE"] = "1"
@@ -551,7 +546,7 @@ class Runner:
         self.environment = environment
         self.scale = scale
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kb.runner", "--serve"],
+            [sys.executable, "-m", "kb.verify.runner", "--serve"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
@@ -593,7 +588,7 @@ class Runner:
 
     def snippet_job(self, snippet, *, update_examples: bool = False) -> Job:
         """The job for a project snippet: its claims file, and the time limit that file sets."""
-        from kb.claims import read_timeout
+        from kb.verify.claims import read_timeout
 
         claims = snippet.claims_path if snippet.claims_path.exists() else None
         timeout = read_timeout(claims, DEFAULT_TIMEOUT) if claims else DEFAULT_TIMEOUT
@@ -646,7 +641,7 @@ class Runner:
 
 def _not_runnable(job: Job) -> RunResult | None:
     """The result of a job whose every claim needs what this run lacks, or None."""
-    from kb.claims import missing_needs, read_claims
+    from kb.verify.claims import missing_needs, read_claims
 
     infos = read_claims(Path(job.claims)) if job.claims else []
     missing = [missing_needs(i.needs, job.environment, job.scale) for i in infos]
@@ -667,7 +662,7 @@ def main(argv: list[str]) -> int:
     import argparse
 
     from kb.project import Layout, get_snippet
-    from kb.standin_hub import ensure_built
+    from kb.standin.hub import ensure_built
 
     parser = argparse.ArgumentParser(description="Run snippets and their claims, offline.")
     parser.add_argument("snippets", nargs="+", help="snippet keys, e.g. loading/gpt2_generation")

@@ -76,7 +76,7 @@ def other_has_no_template(other, tokenizer):
     "checked here maps exactly those tokens to the ids its tokenizer gives them."
 )
 def real_ids(tokenizer, other, model):
-    from kb.standin_hub import load_registry, token_id_map
+    from kb.standin import load_registry, token_id_map
 
     registry = load_registry()
     qwen, gpt2 = registry["Qwen/Qwen2.5-0.5B-Instruct"], registry["gpt2"]

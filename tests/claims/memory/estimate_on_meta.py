@@ -2,7 +2,7 @@ import torch
 from transformers import AutoConfig
 
 from kb.claims import below, claim
-from kb.standin_hub import load_registry
+from kb.standin import load_registry
 
 QWEN_7B = "Qwen/Qwen2.5-Coder-7B-Instruct"
 LLAMA_8B = "meta-llama/Llama-3.1-8B-Instruct"

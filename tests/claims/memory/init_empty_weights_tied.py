@@ -2,7 +2,7 @@ import torch
 from transformers import AutoConfig
 
 from kb.claims import claim
-from kb.standin_hub import load_registry
+from kb.standin import load_registry
 
 
 def real_config(model_id):

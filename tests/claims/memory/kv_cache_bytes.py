@@ -2,7 +2,7 @@ import torch
 from transformers import AutoConfig
 
 from kb.claims import claim
-from kb.standin_hub import load_registry
+from kb.standin import load_registry
 
 # The GPU job loads the full-size 16 GB stand-in from disk.
 TIMEOUT = 600

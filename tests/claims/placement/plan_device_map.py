@@ -13,7 +13,7 @@ def real_config(model_id=LLAMA):
     """The checkpoint's real config.json (not the scaled-down stand-in's)."""
     from transformers import AutoConfig
 
-    from kb.standin_hub import load_registry
+    from kb.standin import load_registry
 
     values = dict(load_registry()[model_id].config)
     return AutoConfig.for_model(values.pop("model_type"), **values)

@@ -36,7 +36,7 @@ def full_size_bf16_on_meta(model_id):
     from accelerate import init_empty_weights
     from transformers import AutoConfig, AutoModelForCausalLM
 
-    from kb.standin_hub import load_registry
+    from kb.standin import load_registry
 
     real = dict(load_registry()[model_id].config)
     config = AutoConfig.for_model(real.pop("model_type"), **real)

@@ -1,0 +1,5 @@
+"""The knowledge graph wing: pages' front matter, the typed graph, its layout and its exports."""
+
+from kb.graph.model import Connection, Edge, Graph, Node, build, load
+
+__all__ = ["Connection", "Edge", "Graph", "Node", "build", "load"]

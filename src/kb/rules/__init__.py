@@ -1,0 +1,1 @@
+"""The project rules: what pages, snippets and claims must respect, run by the build and the tests."""

@@ -1,0 +1,1 @@
+"""Verification: claims, the snippet runner (child, pool, server, client), records."""
