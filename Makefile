@@ -40,18 +40,18 @@ test: install chromium
 
 ## re-verify every snippet and rewrite verification/cpu.json
 record: install
-	$(PY) -m pytest tests/test_snippets.py --record
+	$(PY) -m kb.verify record
 
 ## rewrite the #> output lines of snippets from what they print now
 update-examples: install
-	$(PY) -m pytest tests/test_snippets.py --update-examples
+	$(PY) -m kb.verify update-examples
 
 ## on a machine with a CUDA GPU: full-size stand-ins, GPU claims included
 gpu-test: install
 	$(PY) -m pytest tests/test_snippets.py --kb-env gpu --kb-scale full
 
 gpu-record: install
-	$(PY) -m pytest tests/test_snippets.py --kb-env gpu --kb-scale full --record
+	$(PY) -m kb.verify record --env gpu --scale full
 
 bench: install
 	$(PY) benchmarks/runner_benchmark.py

@@ -81,3 +81,11 @@ def get_snippet(key: str, layout: Layout = Layout()) -> Snippet:
     key = snippet_key(key)
     path = layout.snippets / f"{key}.py"
     return Snippet(key=key, path=path, claims_path=layout.claims / f"{key}.py")
+
+
+def shown(path: str | Path, layout: Layout = Layout()) -> str:
+    """A path as messages show it: relative to the project when inside it."""
+    try:
+        return Path(path).resolve().relative_to(layout.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

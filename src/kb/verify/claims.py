@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.project import shown
+
 #: Where a claim can run: ``gpu`` needs a CUDA device, ``cpu`` a machine without one (what
 #: holds only there, such as placement on the CPU), ``full`` the full-size stand-ins.
 KNOWN_NEEDS = frozenset({"gpu", "cpu", "full"})
@@ -47,17 +49,16 @@ class ClaimInfo:
         return "error" in self.params
 
 
-@dataclass
+@dataclass(frozen=True)
 class Claim:
-    """A claim as registered at run time by :func:`claim`."""
+    """A claim as registered at run time by :func:`claim`: its name and parameters are read
+    when the claims file is imported, before the snippet runs."""
 
     func: Callable
     sentence: str
     needs: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def name(self) -> str:
-        return self.func.__name__
+    name: str = ""
+    params: tuple[str, ...] = ()
 
 
 def _check(sentence: object, needs: tuple[str, ...], where: str) -> None:
@@ -80,7 +81,14 @@ def claim(sentence: str, *, needs: str | tuple[str, ...] = ()) -> Callable[[Call
 
     def mark(func: Callable) -> Callable:
         _check(sentence, needs_t, f"claim {func.__name__}")
-        func.__kb_claim__ = Claim(func=func, sentence=" ".join(sentence.split()), needs=needs_t)
+        code = func.__code__
+        func.__kb_claim__ = Claim(
+            func=func,
+            sentence=" ".join(sentence.split()),
+            needs=needs_t,
+            name=func.__name__,
+            params=code.co_varnames[: code.co_argcount],
+        )
         return func
 
     return mark
@@ -135,10 +143,7 @@ def collect(namespace: dict) -> list[Claim]:
 
 def read_claims(path: Path) -> list[ClaimInfo]:
     """List the claims of a claims file by reading its source (nothing is imported or run)."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    except SyntaxError as exc:
-        raise ClaimsFileError(f"{path}:{exc.lineno}: not valid Python: {exc.msg}") from None
+    tree = _parse(path)
     found: list[ClaimInfo] = []
     names: set[str] = set()
     for node in tree.body:
@@ -151,7 +156,7 @@ def read_claims(path: Path) -> list[ClaimInfo]:
                 and deco.func.id == "claim"
             ):
                 continue
-            where = f"{path}:{node.lineno}"
+            where = f"{shown(path)}:{node.lineno}"
             if not deco.args or not isinstance(deco.args[0], ast.Constant):
                 raise ClaimsFileError(f"{where}: write the claim's sentence as a plain string")
             sentence = deco.args[0].value
@@ -159,7 +164,12 @@ def read_claims(path: Path) -> list[ClaimInfo]:
             for kw in deco.keywords:
                 if kw.arg != "needs":
                     raise ClaimsFileError(f"{where}: claim() takes only needs=, not {kw.arg}=")
-                value = ast.literal_eval(kw.value)
+                try:
+                    value = ast.literal_eval(kw.value)
+                except ValueError:
+                    raise ClaimsFileError(
+                        f"{where}: write needs= as a plain string or tuple of strings"
+                    ) from None
                 needs = (value,) if isinstance(value, str) else tuple(value)
             _check(sentence, needs, where)
             if node.name in names:
@@ -178,9 +188,13 @@ def read_claims(path: Path) -> list[ClaimInfo]:
     return found
 
 
+#: The longest a snippet may ask to run (``TIMEOUT`` in its claims file), in seconds.
+MAX_TIMEOUT = 900
+
+
 def read_timeout(path: Path, default: float) -> float:
-    """A claims file may set ``TIMEOUT = <seconds>`` for its snippet."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    """A claims file may set ``TIMEOUT = <seconds>`` (a number from 1 to MAX_TIMEOUT)."""
+    tree = _parse(path)
     for node in tree.body:
         if (
             isinstance(node, ast.Assign)
@@ -188,5 +202,27 @@ def read_timeout(path: Path, default: float) -> float:
             and isinstance(node.targets[0], ast.Name)
             and node.targets[0].id == "TIMEOUT"
         ):
-            return float(ast.literal_eval(node.value))
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                value = None
+            if (
+                not isinstance(value, int | float)
+                or isinstance(value, bool)
+                or not 1 <= value <= MAX_TIMEOUT
+            ):
+                raise ClaimsFileError(
+                    f"{shown(path)}:{node.lineno}: TIMEOUT must be a number of seconds from 1 to "
+                    f"{MAX_TIMEOUT}; write e.g. TIMEOUT = 300"
+                )
+            return float(value)
     return default
+
+
+def _parse(path: Path) -> ast.Module:
+    try:
+        return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except UnicodeDecodeError:
+        raise ClaimsFileError(f"{shown(path)}: not UTF-8; save it as UTF-8") from None
+    except SyntaxError as exc:
+        raise ClaimsFileError(f"{shown(path)}:{exc.lineno}: not valid Python: {exc.msg}") from None

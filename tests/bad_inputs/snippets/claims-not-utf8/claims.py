@@ -1,0 +1,2 @@
+# café
+from kb.claims import claim

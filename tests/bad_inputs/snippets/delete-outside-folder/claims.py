@@ -1,0 +1,5 @@
+from kb.claims import claim
+
+@claim('It ran.')
+def ran():
+    assert True

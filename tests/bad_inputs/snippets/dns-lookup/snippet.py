@@ -1,0 +1,3 @@
+import socket
+
+socket.getaddrinfo('huggingface.co', 443)

@@ -1,0 +1,2 @@
+exit()
+raise RuntimeError('never shown')

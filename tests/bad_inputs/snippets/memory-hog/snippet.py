@@ -1,0 +1,1 @@
+block = bytearray(1 << 40)

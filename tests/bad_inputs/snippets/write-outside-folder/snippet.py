@@ -1,0 +1,3 @@
+from pathlib import Path
+
+Path('KB_OUTSIDE').write_text('poisoned')
