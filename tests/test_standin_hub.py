@@ -11,15 +11,21 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
+import yaml
 
-from kb.standin import hub
+from kb.project import Layout
+from kb.standin import cache, configs, manifest, registry, repos, tokenizer, uses
+from kb.standin.__main__ import main as standin_main
+from kb.standin.manifest import remove_tree
 
-REGISTRY = hub.load_registry()
+REGISTRY = registry.load_registry()
+LAYOUT = Layout()
 
 # From the real config.json of each model: hidden, intermediate, layers, heads, kv heads,
 # vocab, max positions, weights dtype, tied embeddings.
@@ -68,7 +74,7 @@ UNREGISTERED = "standin-test/not-a-registered-model"
 
 
 def shape_of(cfg, model_type: str) -> dict:
-    keys = hub.shape_keys(model_type)
+    keys = configs.shape_keys(model_type)
     return {name: getattr(cfg, key, None) for name, key in keys.items()}
 
 
@@ -85,7 +91,7 @@ def hub_root(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def built(hub_root):
     t0 = time.perf_counter()
-    hf_home = hub.ensure_built("small", hub_root, snippets_dir=None)
+    hf_home = cache.ensure_built("small", hub_root, snippets_dir=None)
     return hf_home, time.perf_counter() - t0
 
 
@@ -216,18 +222,18 @@ def test_registry_holds_the_models_of_the_table():
 
 
 def test_real_snippets_use_only_registered_ids():
-    used = hub.check_snippet_ids(hub.DEFAULT_SNIPPETS, REGISTRY)
+    used = uses.check_snippet_ids(LAYOUT.snippets, REGISTRY)
     assert "gpt2" in used and "Qwen/Qwen2.5-Coder-7B-Instruct" in used
 
 
 def test_claims_load_only_ids_the_snippets_load():
     # the GPU job builds full-size stand-ins of the ids the snippets load, and no others
     # (claims also load local folders and misspelt ids on purpose: only registry ids count)
-    claims = hub.used_model_ids(hub.ROOT / "tests" / "claims") & set(REGISTRY)
-    assert claims <= hub.used_model_ids(hub.DEFAULT_SNIPPETS)
+    claims = uses.used_model_ids(LAYOUT.claims) & set(REGISTRY)
+    assert claims <= uses.used_model_ids(LAYOUT.snippets)
 
 
-REGISTRY_TEXT = hub.REGISTRY_PATH.read_text(encoding="utf-8")
+REGISTRY_TEXT = registry.REGISTRY_PATH.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -257,8 +263,8 @@ def test_malformed_registry_names_file_model_and_field(tmp_path, edit, model_id,
     assert old in REGISTRY_TEXT
     path = tmp_path / "broken.yaml"
     path.write_text(REGISTRY_TEXT.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(hub.RegistryError) as info:
-        hub.load_registry(path)
+    with pytest.raises(registry.RegistryError) as info:
+        registry.load_registry(path)
     message = str(info.value)
     assert str(path) in message
     assert repr(model_id) in message
@@ -268,20 +274,22 @@ def test_malformed_registry_names_file_model_and_field(tmp_path, edit, model_id,
 def test_auto_map_needs_the_stand_in_code(tmp_path):
     path = tmp_path / "broken.yaml"
     path.write_text(REGISTRY_TEXT.replace("    remote_code: internlm2\n", "", 1), encoding="utf-8")
-    with pytest.raises(hub.RegistryError, match="'remote_code': required: config.auto_map"):
-        hub.load_registry(path)
+    with pytest.raises(registry.RegistryError, match="'remote_code': required: config.auto_map"):
+        registry.load_registry(path)
     path.write_text(
         REGISTRY_TEXT.replace("remote_code: internlm2", "remote_code: nowhere", 1), encoding="utf-8"
     )
-    with pytest.raises(hub.RegistryError, match="'remote_code': expected the name of a folder"):
-        hub.load_registry(path)
+    with pytest.raises(
+        registry.RegistryError, match="'remote_code': expected the name of a folder"
+    ):
+        registry.load_registry(path)
 
 
 def test_registry_that_is_not_a_mapping(tmp_path):
     path = tmp_path / "list.yaml"
     path.write_text("- gpt2\n", encoding="utf-8")
-    with pytest.raises(hub.RegistryError, match="list.yaml"):
-        hub.load_registry(path)
+    with pytest.raises(registry.RegistryError, match="list.yaml"):
+        registry.load_registry(path)
 
 
 # ----------------------------------------------------------------------------------------
@@ -294,7 +302,7 @@ def test_full_scale_config_has_the_real_shape(model_id):
     import torch
 
     spec = REGISTRY[model_id]
-    cfg = hub.standin_config(spec, "full")
+    cfg = configs.standin_config(spec, "full")
     hidden, inter, layers, heads, kv, vocab, max_pos, dtype, tied = REAL_SHAPES[model_id]
     shape = shape_of(cfg, spec.model_type)
     assert shape["hidden"] == hidden
@@ -309,7 +317,7 @@ def test_full_scale_config_has_the_real_shape(model_id):
     assert spec.dtype == dtype
     assert cfg.dtype in (None, getattr(torch, dtype))  # gpt2's config.json names no dtype
     # token ids point at the same tokens in the (smaller) stand-in tokenizer
-    tok = hub.standin_tokenizer(spec)
+    tok = tokenizer.standin_tokenizer(spec)
     assert cfg.vocab_size >= tok.get_vocab_size()
     real_to_token = spec.tokenizer.real_id_to_token()
     for key in ("bos_token_id", "eos_token_id"):
@@ -325,7 +333,7 @@ def test_full_scale_config_has_the_real_shape(model_id):
 @pytest.mark.parametrize("model_id", list(REAL_SHAPES))
 def test_small_scale_config_is_scaled_down(model_id):
     spec = REGISTRY[model_id]
-    cfg = hub.standin_config(spec, "small")
+    cfg = configs.standin_config(spec, "small")
     shape = shape_of(cfg, spec.model_type)
     real_kv = REAL_SHAPES[model_id][4]
     assert shape["hidden"] == 128
@@ -335,15 +343,15 @@ def test_small_scale_config_is_scaled_down(model_id):
     if real_kv is not None:
         assert shape["kv_heads"] == 2  # every GQA model keeps GQA
     assert shape["intermediate"] == SMALL_INTERMEDIATE[model_id]
-    n_tokens = hub.standin_tokenizer(spec).get_vocab_size()
+    n_tokens = tokenizer.standin_tokenizer(spec).get_vocab_size()
     assert cfg.vocab_size % 64 == 0 and 0 <= cfg.vocab_size - n_tokens < 64
     # everything else as the real config
     assert cfg.tie_word_embeddings is REAL_SHAPES[model_id][8]
     assert shape["max_positions"] == REAL_SHAPES[model_id][6]
     assert cfg.architectures == [REAL_CLASSES[model_id]]
-    full = hub.standin_config(spec, "full").to_dict()
-    scaled = set(hub.shape_keys(spec.model_type).values()) - {
-        hub.shape_keys(spec.model_type)["max_positions"]
+    full = configs.standin_config(spec, "full").to_dict()
+    scaled = set(configs.shape_keys(spec.model_type).values()) - {
+        configs.shape_keys(spec.model_type)["max_positions"]
     }
     derived = {"vocab_size", "layer_types", "head_dim"}
     for key, value in full.items():
@@ -353,28 +361,28 @@ def test_small_scale_config_is_scaled_down(model_id):
 
 def test_mha_models_keep_as_many_kv_heads_as_heads():
     spec = REGISTRY["Qwen/Qwen2.5-0.5B-Instruct"]
-    mha = hub.ModelSpec(
+    mha = registry.ModelSpec(
         model_id="test/mha",
         dtype=spec.dtype,
         config={**spec.config, "num_key_value_heads": spec.config["num_attention_heads"]},
         generation_config=spec.generation_config,
         tokenizer=spec.tokenizer,
     )
-    assert hub.standin_config(mha, "small").num_key_value_heads == 4
+    assert configs.standin_config(mha, "small").num_key_value_heads == 4
 
 
 def test_tokenizers_are_small_deterministic_and_keep_the_special_tokens():
     for spec in REGISTRY.values():
-        tok = hub.standin_tokenizer(spec)
-        assert tok.get_vocab_size() == hub.TOKENIZER_SIZE
+        tok = tokenizer.standin_tokenizer(spec)
+        assert tok.get_vocab_size() == tokenizer.TOKENIZER_SIZE
         for content in spec.tokenizer.real_id_to_token().values():
             assert tok.token_to_id(content) is not None
     spec = REGISTRY["mistralai/Mistral-7B-v0.1"]
-    tok = hub.standin_tokenizer(spec)
+    tok = tokenizer.standin_tokenizer(spec)
     assert [tok.token_to_id(t) for t in ("<unk>", "<s>", "</s>", "<0x00>")] == [0, 1, 2, 3]
     first = tok.to_str()
-    hub._TOKENIZER_CACHE.clear()
-    assert hub.standin_tokenizer(spec).to_str() == first
+    tokenizer._TOKENIZER_CACHE.clear()
+    assert tokenizer.standin_tokenizer(spec).to_str() == first
 
 
 # ----------------------------------------------------------------------------------------
@@ -408,40 +416,40 @@ def test_cache_layout_is_what_huggingface_hub_reads(hf_home):
 
 def test_ensure_built_reuses_a_matching_cache(hub_root, built, capsys):
     hf_home, first_seconds = built
-    stamp = (hf_home / hub.STAMP_NAME).read_text()
-    stamp_mtime = (hf_home / hub.STAMP_NAME).stat().st_mtime_ns
+    stamp = (hf_home / manifest.STAMP_NAME).read_text()
+    stamp_mtime = (hf_home / manifest.STAMP_NAME).stat().st_mtime_ns
     capsys.readouterr()
     t0 = time.perf_counter()
-    again = hub.ensure_built("small", hub_root, snippets_dir=None)
+    again = cache.ensure_built("small", hub_root, snippets_dir=None)
     second_seconds = time.perf_counter() - t0
     assert again == hf_home
     assert capsys.readouterr().out == ""  # nothing printed on reuse
-    assert (hf_home / hub.STAMP_NAME).read_text() == stamp
-    assert (hf_home / hub.STAMP_NAME).stat().st_mtime_ns == stamp_mtime
+    assert (hf_home / manifest.STAMP_NAME).read_text() == stamp
+    assert (hf_home / manifest.STAMP_NAME).stat().st_mtime_ns == stamp_mtime
     assert second_seconds < 0.5 and second_seconds * 5 < first_seconds
-    assert json.loads(stamp)["key"] == hub.stamp_key("small")["key"]
+    assert json.loads(stamp)["key"] == cache.stamp_key("small")["key"]
 
 
 def test_builds_are_reproducible_and_rebuild_when_the_registry_changes(tmp_path, hf_home, capsys):
-    registry = tmp_path / "models.yaml"
-    registry.write_text(REGISTRY_TEXT, encoding="utf-8")
+    registry_path = tmp_path / "models.yaml"
+    registry_path.write_text(REGISTRY_TEXT, encoding="utf-8")
     root = tmp_path / "root"
-    home = hub.ensure_built("small", root, registry_path=registry, snippets_dir=None)
+    home = cache.ensure_built("small", root, registry_path=registry_path, snippets_dir=None)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(REGISTRY) and all(" s" in ln for ln in lines)
     commits = {p.parent.parent.name: p.read_text() for p in hf_home.glob("hub/*/refs/main")}
     assert {p.parent.parent.name: p.read_text() for p in home.glob("hub/*/refs/main")} == commits
-    stamp = (home / hub.STAMP_NAME).read_text()
+    stamp = (home / manifest.STAMP_NAME).read_text()
 
-    registry.write_text(REGISTRY_TEXT + "\n# edited\n", encoding="utf-8")
-    hub.ensure_built("small", root, registry_path=registry, snippets_dir=None)
+    registry_path.write_text(REGISTRY_TEXT + "\n# edited\n", encoding="utf-8")
+    cache.ensure_built("small", root, registry_path=registry_path, snippets_dir=None)
     assert len(capsys.readouterr().out.splitlines()) == len(REGISTRY)
-    assert (home / hub.STAMP_NAME).read_text() != stamp
+    assert (home / manifest.STAMP_NAME).read_text() != stamp
     assert [p.name for p in root.iterdir() if not p.name.endswith(".lock")] == ["small"]
 
 
 def test_an_interrupted_build_leaves_no_valid_cache(tmp_path, monkeypatch):
-    real_build = hub.build_model_repo
+    real_build = repos.build_model_repo
     calls = []
 
     def failing_build(model_id, *args, **kwargs):
@@ -450,12 +458,141 @@ def test_an_interrupted_build_leaves_no_valid_cache(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real_build(model_id, *args, **kwargs)
 
-    monkeypatch.setattr(hub, "build_model_repo", failing_build)
+    monkeypatch.setattr(cache, "build_model_repo", failing_build)
     root = tmp_path / "root"
     with pytest.raises(KeyboardInterrupt):
-        hub.ensure_built("small", root, snippets_dir=None)
+        cache.ensure_built("small", root, snippets_dir=None)
     assert not (root / "small").exists()
     assert [p.name for p in root.iterdir() if not p.name.endswith(".lock")] == []
+
+
+# ----------------------------------------------------------------------------------------
+# The hub is read-only, and checked against the manifest in its stamp
+# ----------------------------------------------------------------------------------------
+
+
+def tiny_registry_text() -> str:
+    """The registry with gpt2 alone: a hub of it builds in well under a second."""
+    data = yaml.safe_load(REGISTRY_TEXT)
+    return yaml.safe_dump({"models": {"gpt2": data["models"]["gpt2"]}}, sort_keys=False)
+
+
+@pytest.fixture
+def tiny(tmp_path) -> tuple[Path, Path, Path]:
+    """(hub root, registry, HF_HOME) of a freshly built gpt2-only hub."""
+    path = tmp_path / "models.yaml"
+    path.write_text(tiny_registry_text(), encoding="utf-8")
+    root = tmp_path / "root"
+    home = cache.ensure_built("small", root, registry_path=path, snippets_dir=None)
+    return root, path, home
+
+
+def writable_entries(home: Path) -> list[Path]:
+    return [p for p in [home, *home.rglob("*")] if not p.is_symlink() and p.stat().st_mode & 0o222]
+
+
+def test_a_built_hub_has_no_write_bits_and_a_manifest_of_every_entry(hf_home):
+    assert writable_entries(hf_home) == []
+    recorded = json.loads((hf_home / manifest.STAMP_NAME).read_text())["manifest"]
+    on_disk = {p.relative_to(hf_home).as_posix() for p in hf_home.rglob("*")}
+    assert set(recorded) == on_disk - {manifest.STAMP_NAME}
+    blob = next(hf_home.glob("hub/models--gpt2/blobs/*"))
+    assert recorded[blob.relative_to(hf_home).as_posix()] == "sha256 " + blob.name
+    link = next(hf_home.glob("hub/models--gpt2/snapshots/*/config.json"))
+    assert recorded[link.relative_to(hf_home).as_posix()] == "link " + os.readlink(link)
+    assert manifest.verify_hub(hf_home) == []
+
+
+def test_loading_offline_leaves_the_hub_as_built(offline, hf_home):
+    assert offline["gpt2"]["new_tokens"] == 4
+    assert manifest.verify_hub(hf_home) == []
+
+
+# Append to a file of the hub, then create one: prints "written" or "refused" for each.
+WRITE_ATTEMPT = (
+    'for f in "$1" "$2/added.py"; do '
+    'if (echo x >> "$f") 2>/dev/null; then echo written; else echo refused; fi; done'
+)
+
+
+def test_a_normal_user_cannot_write_the_hub(tmp_path):
+    # root ignores write bits: try as the unprivileged user, in a folder it may enter
+    as_root = os.geteuid() == 0
+    outer = Path(tempfile.mkdtemp(prefix="standin-readonly-")) if as_root else tmp_path
+    try:
+        outer.chmod(0o755)
+        path = outer / "models.yaml"
+        path.write_text(tiny_registry_text(), encoding="utf-8")
+        home = cache.ensure_built("small", outer / "root", registry_path=path, snippets_dir=None)
+        config = next(home.glob("hub/models--gpt2/snapshots/*/config.json"))
+        command = ["/bin/sh", "-c", WRITE_ATTEMPT, "sh", str(config), str(config.parent)]
+        proc = subprocess.run(
+            command, capture_output=True, text=True, timeout=60, user="nobody" if as_root else None
+        )
+        assert proc.stdout.split() == ["refused", "refused"], proc.stderr[-2000:]
+        assert manifest.verify_hub(home) == []
+    finally:
+        if as_root:
+            remove_tree(outer)
+
+
+def test_a_changed_file_is_found_and_the_hub_rebuilt(tiny, capsys):
+    root, path, home = tiny
+    config = next(home.glob("hub/models--gpt2/snapshots/*/config.json"))
+    original = config.read_bytes()
+    blob = config.resolve()
+    if os.geteuid() != 0:
+        blob.chmod(0o644)
+    # as root the write succeeds despite the missing write bits: only the manifest sees it
+    blob.write_text('{"model_type": "gpt2", "n_layer": 100}', encoding="utf-8")
+    problems = manifest.verify_hub(home)
+    assert problems and problems[0].startswith(f"{blob}: content changed")
+    assert config.relative_to(home).as_posix() in problems[0]
+    capsys.readouterr()
+    assert cache.ensure_built("small", root, registry_path=path, snippets_dir=None) == home
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "rebuilding" in err[0] and blob.name in err[0]
+    assert manifest.verify_hub(home) == []
+    assert config.read_bytes() == original
+    assert writable_entries(home) == []
+
+
+def test_added_removed_and_relinked_entries_are_found(tiny):
+    _, _, home = tiny
+    snapshot = next(home.glob("hub/models--gpt2/snapshots/*"))
+    for folder in (home, snapshot):
+        folder.chmod(0o755)  # as a snippet running as the owner could
+    (home / ".check_for_update_done").touch()
+    (snapshot / "tokenizer.json").unlink()
+    (snapshot / "config.json").unlink()
+    (snapshot / "config.json").symlink_to("/etc/hostname")
+    problems = "\n".join(manifest.verify_hub(home))
+    assert f"{home / '.check_for_update_done'}: added since the hub was built" in problems
+    assert f"{snapshot / 'tokenizer.json'}: removed since the hub was built" in problems
+    assert f"{snapshot / 'config.json'}: symlink now points to '/etc/hostname'" in problems
+    assert f"{snapshot}: writable" in problems
+
+
+def test_a_hub_without_a_manifest_is_rebuilt(tiny, capsys):
+    root, path, home = tiny
+    stamp = home / manifest.STAMP_NAME
+    data = json.loads(stamp.read_text())
+    del data["manifest"]
+    home.chmod(0o755)
+    stamp.unlink()
+    stamp.write_text(json.dumps(data))
+    assert manifest.verify_hub(home) == [f"{stamp}: holds no manifest: the hub cannot be checked"]
+    capsys.readouterr()
+    cache.ensure_built("small", root, registry_path=path, snippets_dir=None)
+    assert "rebuilding" in capsys.readouterr().err
+    assert manifest.verify_hub(home) == []
+
+
+def test_the_stamp_covers_every_file_of_the_wing():
+    files = cache.stamp_key("small")["builder"]
+    assert {"models.yaml", "corpus.txt", "cache.py", "manifest.py", "registry.py"} <= set(files)
+    assert "remote_code/internlm2/modeling_internlm2.py" in files
+    assert not any("__pycache__" in name for name in files)
 
 
 # ----------------------------------------------------------------------------------------
@@ -471,7 +608,9 @@ def test_offline_config_and_model(offline, model_id):
     assert got["architectures"] == [REAL_CLASSES[model_id]]
     assert got["class"] == REAL_CLASSES[model_id]
     assert got["module"].startswith(f"transformers.models.{spec.model_type}.")
-    shape = {name: got["config"].get(key) for name, key in hub.shape_keys(spec.model_type).items()}
+    shape = {
+        name: got["config"].get(key) for name, key in configs.shape_keys(spec.model_type).items()
+    }
     assert (shape["hidden"], shape["layers"], shape["heads"]) == (128, 2, 4)
     assert shape["intermediate"] == SMALL_INTERMEDIATE[model_id]
     assert got["config"]["vocab_size"] >= got["len_tokenizer"]
@@ -491,7 +630,7 @@ def test_remote_code_repository_ships_its_code_and_needs_the_flag(offline, hf_ho
     assert got["module"].endswith(".modeling_internlm2")
     assert got["config"]["auto_map"] == REGISTRY[model_id].config["auto_map"]
     assert got["new_tokens"] == 4
-    snapshot = next((hf_home / "hub" / hub.repo_folder_name(model_id) / "snapshots").iterdir())
+    snapshot = next((hf_home / "hub" / repos.repo_folder_name(model_id) / "snapshots").iterdir())
     assert {"configuration_internlm2.py", "modeling_internlm2.py"} <= {
         p.name for p in snapshot.iterdir()
     }
@@ -504,7 +643,7 @@ def test_remote_code_repository_ships_its_code_and_needs_the_flag(offline, hf_ho
 def test_offline_tokenizer_has_the_real_special_tokens(offline, model_id):
     got = offline[model_id]
     tspec = REGISTRY[model_id].tokenizer
-    assert got["len_tokenizer"] == hub.TOKENIZER_SIZE
+    assert got["len_tokenizer"] == tokenizer.TOKENIZER_SIZE
     assert got["model_max_length"] == tspec.model_max_length
     for name in ("bos_token", "eos_token", "unk_token", "pad_token"):
         assert got["named"][name][0] == getattr(tspec, name), name
@@ -598,7 +737,7 @@ def write_snippets(root: Path) -> None:
 
 def test_used_model_ids_finds_literals_variables_and_attributes(tmp_path):
     write_snippets(tmp_path)
-    assert hub.used_model_ids(tmp_path) == {
+    assert uses.used_model_ids(tmp_path) == {
         "org/direct",
         "org/direct-multiline",
         "org/through-a-variable",
@@ -614,26 +753,26 @@ def test_an_unregistered_snippet_id_is_an_error_naming_the_file_and_line(tmp_pat
         'n = AutoModel.from_pretrained("someone/unregistered-model")\n',
         encoding="utf-8",
     )
-    with pytest.raises(hub.UnknownModelError) as info:
-        hub.check_snippet_ids(tmp_path, REGISTRY)
+    with pytest.raises(registry.UnknownModelError) as info:
+        uses.check_snippet_ids(tmp_path, REGISTRY)
     message = str(info.value)
     assert f"{tmp_path / 'uses_unknown.py'}:5" in message
     assert "'someone/unregistered-model'" in message
     assert "gpt2" not in message.split("registry")[0]
     # ensure_built checks before it builds anything
     root = tmp_path / "root"
-    with pytest.raises(hub.UnknownModelError, match="uses_unknown.py:5"):
-        hub.ensure_built("small", root, snippets_dir=tmp_path)
+    with pytest.raises(registry.UnknownModelError, match="uses_unknown.py:5"):
+        cache.ensure_built("small", root, snippets_dir=tmp_path)
     assert not (root / "small").exists()
 
 
 def test_command_line_builds_only_the_requested_ids(tmp_path, capsys):
     out = tmp_path / "home"
     argv = ["build", "--scale", "small", "--out", str(out), "--only", "gpt2"]
-    assert hub.main(argv) == 0
+    assert standin_main(argv) == 0
     assert capsys.readouterr().out.startswith("gpt2 (small): ")
     assert [p.name for p in (out / "hub").iterdir()] == ["models--gpt2"]
-    assert hub.main(["build", "--out", str(out), "--only", "org/unknown"]) == 2
+    assert standin_main(["build", "--out", str(out), "--only", "org/unknown"]) == 2
     assert "'org/unknown' is not in the stand-in registry" in capsys.readouterr().err
 
 
@@ -645,8 +784,8 @@ def test_full_scale_builds_only_the_ids_the_snippets_load(tmp_path, monkeypatch)
         "model = AutoModelForCausalLM.from_pretrained('gpt2')\n"
     )
     built: list[str] = []
-    monkeypatch.setattr(hub, "build_model_repo", lambda model_id, *a, **k: built.append(model_id))
-    hub.ensure_built("full", tmp_path / "hub", snippets_dir=snippets)
+    monkeypatch.setattr(cache, "build_model_repo", lambda model_id, *a, **k: built.append(model_id))
+    cache.ensure_built("full", tmp_path / "hub", snippets_dir=snippets)
     assert built == ["gpt2"]
-    stamp = json.loads((tmp_path / "hub/full" / hub.STAMP_NAME).read_text())
+    stamp = json.loads((tmp_path / "hub/full" / manifest.STAMP_NAME).read_text())
     assert stamp["models"] == ["gpt2"]
