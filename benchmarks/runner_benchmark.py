@@ -1,6 +1,7 @@
-"""Print, in one run: the time to verify all snippets with the suite's runner, the time of
+"""Print, in one run: the time to verify the snippets with the suite's runner, the time of
 the naive way (each snippet as its own `python snippet.py` process), their ratio, and the
-`mkdocs build` time.
+`mkdocs build` time. At least 50 snippet runs are timed: all snippets, cycled through again
+where there are fewer.
 
     .venv/bin/python benchmarks/runner_benchmark.py [--repeat N]
 """
@@ -16,9 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from kb.project import ROOT, Layout, find_snippets  # noqa: E402
-from kb.standin.hub import ensure_built  # noqa: E402
-from kb.verify.runner import Runner  # noqa: E402
+from kb.project import ROOT, Layout, find_snippets
+from kb.standin import ensure_built
+from kb.verify.client import Runner
+
+MIN_RUNS = 50
 
 
 def time_runner(snippets, hf_home: Path, parallel: int) -> tuple[float, float, int]:
@@ -32,6 +35,7 @@ def time_runner(snippets, hf_home: Path, parallel: int) -> tuple[float, float, i
 
 def time_naive(snippets, hf_home: Path) -> float:
     env = dict(os.environ, HF_HOME=str(hf_home), HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
     t0 = time.perf_counter()
     for s in snippets:
         with tempfile.TemporaryDirectory() as cwd:
@@ -69,10 +73,13 @@ def main() -> int:
         default=min(os.cpu_count() or 1, 4),
         help="snippets the runner runs at a time (default: as the test suite, up to 4 cores)",
     )
-    parser.add_argument("--snippets", type=int, default=None, help="use only the first N snippets")
+    parser.add_argument(
+        "--runs", type=int, default=MIN_RUNS, help="snippet runs to time (at least all snippets)"
+    )
     args = parser.parse_args()
     layout = Layout()
-    snippets = find_snippets(layout)[: args.snippets]
+    found = find_snippets(layout)
+    snippets = [found[i % len(found)] for i in range(max(args.runs, len(found)))]
     hf_home = ensure_built("small", layout.cache / "standin-hub")
 
     parallel = args.parallel
@@ -81,12 +88,15 @@ def main() -> int:
     naive_s = statistics.median(time_naive(snippets, hf_home) for _ in range(args.repeat))
     build_s = statistics.median(time_build() for _ in range(args.repeat))
 
-    print(f"snippets:                        {len(snippets)}")
+    print(f"snippet runs:                    {len(snippets)} ({len(found)} snippets)")
     print(
         f"runner (verify all, with claims): {runner_s:7.2f} s, {parallel} at a time "
         f"(of which one-time imports {runner_runs[0][1]:.2f} s; failures: {runner_runs[0][2]})"
     )
     print(f"naive (python snippet.py each):   {naive_s:7.2f} s (snippets only, no claims)")
+    print(
+        f"per snippet, runner / naive:      {runner_s / len(snippets):7.3f} s / {naive_s / len(snippets):.3f} s"
+    )
     print(f"speed-up naive / runner:          {naive_s / runner_s:7.2f}x")
     print(f"mkdocs build --strict:            {build_s:7.2f} s")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kb.project import find_snippets
+from kb.verify import records
 from kb.verify.claims import missing_needs, read_claims
 
 SNIPPETS = find_snippets()
@@ -45,3 +46,25 @@ def test_claim(snippet, info, snippet_results):
             f"{found.message}",
             pytrace=False,
         )
+
+
+@pytest.fixture(scope="module")
+def record(layout, snippet_results):
+    return records.load(records.record_path(layout.records, snippet_results.environment))
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=lambda s: s.key)
+def test_record_agrees_with_this_run(snippet, snippet_results, record):
+    """The verification record says what a run gives now: a claim recorded as passed that
+    fails here (or the other way round) fails the suite, even when the files are unchanged."""
+    if records.status(snippet, record).state != "current":
+        pytest.skip("the record of this snippet is not current (test_records says so)")
+    live = records.entry_from_result(
+        snippet,
+        snippet_results.get(snippet),
+        environment=snippet_results.environment,
+        scale=snippet_results.scale,
+    )
+    differences = records.outcome_differences(record["snippets"][snippet.key], live, snippet.key)
+    if differences:
+        pytest.fail("\n".join(differences) + "\nRun `make record` if this run is right.")

@@ -69,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
             s.key: records.entry_from_result(s, r, environment=args.env, scale=args.scale)
             for s, r in zip(snippets, results, strict=True)
         }
-        records.write(path, entries, {s.key for s in snippets}, args.env)
+        try:
+            records.write(path, entries, {s.key for s in snippets}, args.env)
+        except records.RecordError as exc:
+            print(exc, file=sys.stderr)
+            return 1
         print(f"verification record written: {path.relative_to(layout.root)}")
     print(f"{len(snippets) - failed} of {len(snippets)} snippets ok")
     return 1 if failed else 0
