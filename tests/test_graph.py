@@ -8,6 +8,7 @@ of a copy of the real docs/, and expected.txt with the exact problem lines they 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import time
@@ -17,8 +18,11 @@ import pytest
 import yaml
 
 from kb import graph as kbgraph
-from kb.graph import exports, layout
+from kb.graph import exports, layout, reading, relations
 from kb.graph.frontmatter import Problem, SchemaErrors, vocabulary
+from kb.graph.model import LOCAL_GRAPH_MAX_NODES
+from kb.graph.urls import site_root
+from kb.markdown_text import fenced, inline, inline_code
 from kb.project import ROOT
 from kb.site import render
 
@@ -397,7 +401,7 @@ def test_page_markdown(small):
     ],
 )
 def test_site_root(src, root):
-    assert render.site_root(src) == root
+    assert site_root(src) == root
 
 
 def test_insert_header_after_the_first_h1_outside_code():
@@ -416,10 +420,12 @@ def test_insert_header_after_the_first_h1_outside_code():
 def test_header_block(small):
     node = small.nodes["i"]
     text = render.header(node, small)
-    assert "[Implementation](index.md){ .kb-type .kb-type--implementation }" in text
+    assert '<a class="kb-type kb-type--implementation" href="../">Implementation</a>' in text
     assert '<time datetime="2026-11-20">2026-11-20</time>' in text
     assert 'href="../../tags/#tag:loading"' in text
-    assert "[Transformers docs](https://huggingface.co/docs)" in text
+    assert '<a href="https://huggingface.co/docs">Transformers docs</a>' in text
+    # one raw HTML block: a blank line would hand the rest of it to Markdown
+    assert "\n\n" not in text.strip()
 
 
 def test_connections_text(small):
@@ -428,9 +434,9 @@ def test_connections_text(small):
     for label, items in small.connections("i"):
         assert f'<p class="kb-rel-label">{label}</p>' in text
         for c in items:
-            link = render.rel_link("implementation/i.md", c.node.src_uri)
-            assert f"- [{c.node.title}]({link}): {c.node.summary}" in text
-    assert "(../principle/p.md)" in text
+            link = render.href("implementation/i.md", c.node)
+            assert f'<li><a href="{link}">{c.node.title}</a>: {c.node.summary}</li>' in text
+    assert '<a href="../../principle/p/">' in text
     assert "No other page links here yet" not in text
 
     docs_graph = kbgraph.Graph(small.vocab, nodes={"e": small.nodes["e"]})
@@ -444,8 +450,8 @@ def test_type_index_lists_every_page_of_the_type(small):
         text = render.type_index(type_name, small)
         plural = small.vocab.types[type_name].plural
         assert f"# {plural}\n" in text
-        listed = re.findall(r"^- \*\*\[(.+?)\]\((.+?)\)\*\*", text, re.MULTILINE)
-        assert listed == [(n.title, f"{n.id}.md") for n in nodes]
+        listed = re.findall(r'<li><strong><a href="(.+?)">(.+?)</a></strong>', text)
+        assert listed == [(f"{n.id}/", n.title) for n in nodes]
         if not nodes:
             assert "No pages of this type yet." in text
     assert "3 pages." in render.type_index("implementation", small)
@@ -555,3 +561,123 @@ def test_navigation_groups_by_type_and_lists_large_types_by_their_index(tmp_path
     # past the limit, the type's index page (which lists every page) stands for them
     assert sections["Heuristics"] == ["heuristic/index.md"]
     assert sections["Errors"] == ["error/index.md"]
+
+
+# ------------------------------------------------------------------- untrusted text and caps
+
+EVIL = "<script>alert(1)</script> **bold** [x](javascript:alert(1)) {{ 7*7 }} { onclick=x }"
+
+
+def test_markdown_text_shows_plain_text_as_written():
+    assert inline(EVIL) == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; \\*\\*bold\\*\\* \\[x\\](javascript:alert(1)) "
+        "\\{\\{ 7\\*7 \\}\\} \\{ onclick=x \\}"
+    )
+    assert inline("torch_dtype and device_map") == "torch_dtype and device_map"
+    assert inline("# not a heading") == "\\# not a heading"
+    assert inline("1. not a list") == "1\\. not a list"
+    assert inline("&lt; stays text") == "&amp;lt; stays text"
+    # code spans stay code (Markdown escapes what they hold); the rest is plain
+    assert inline_code("a `<b>` and <b>") == "a `<b>` and &lt;b&gt;"
+    assert fenced("x ``` y ````").startswith("`````text\n")
+
+
+def test_untrusted_titles_and_summaries_are_escaped_everywhere(tmp_path):
+    docs = tmp_path / "docs"
+    write_page(docs, "heuristic", "h", title=EVIL, summary="</script><script>alert(2)</script>")
+    write_page(docs, "implementation", "i", relations={"uses_heuristic": ["h"]})
+    graph = load_ok(docs)
+    h, i = graph.nodes["h"], graph.nodes["i"]
+    outputs = {
+        "header": render.header(h, graph),
+        "connections": render.connections(i, graph),
+        "local graph": render.local_graph(i, graph),
+        "type index": render.type_index("heuristic", graph),
+        "graph page": render.graph_page(graph, layout.positions(graph)),
+        "graph.json": exports.graph_json_text(graph),
+        "llms.txt": exports.llms_txt(graph, "Site", "d"),
+        "markdown": exports.page_markdown(i, graph, "# I\n"),
+        "own markdown": exports.page_markdown(h, graph, "No title line."),
+    }
+    markdown = ("llms.txt", "markdown", "own markdown")
+    for where, text in outputs.items():
+        # HTML is escaped; Markdown also shows links, emphasis and Jinja as written
+        raws = ["<script>", "</script><script>"]
+        raws += ["[x](javascript", "**bold**", "{{ 7*7 }}"] if where in markdown else []
+        for raw in raws:
+            assert raw not in text.replace('<script type="application/json"', ""), (where, raw)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; **bold**" in outputs["connections"]
+    data = re.search(r'class="kb-graph-data">(.*?)</script>', outputs["local graph"]).group(1)
+    assert "\\u003c/script\\u003e" in data
+    assert render.html_title(EVIL).startswith("&lt;script&gt;")
+
+
+def test_source_links_must_be_http(tmp_path):
+    docs = tmp_path / "docs"
+    write_page(docs, "heuristic", "h")
+    path = docs / "heuristic/h.md"
+    path.write_text(path.read_text().replace("https://huggingface.co/docs", "javascript:alert(1)"))
+    assert problem_lines(docs) == [
+        "docs/heuristic/h.md: sources[0].link: URL scheme should be 'http' or 'https' "
+        "(got 'javascript:alert(1)'); expected the URL where a reader can check what the page says"
+    ]
+
+
+def test_a_page_with_too_many_relations_is_refused(tmp_path):
+    docs = tmp_path / "docs"
+    n = relations.MAX_RELATIONS_PER_PAGE + 1
+    for k in range(n):
+        write_page(docs, "heuristic", f"h{k}")
+    write_page(docs, "heuristic", "hub", relations={"related": [f"h{k}" for k in range(n)]})
+    assert problem_lines(docs) == [
+        f"docs/heuristic/hub.md: relations: {n} relations; a page may name at most "
+        f"{relations.MAX_RELATIONS_PER_PAGE}: link the most relevant pages, or split the page"
+    ]
+
+
+def test_unreadable_pages_are_named_and_links_to_them_are_not_errors(tmp_path):
+    docs = tmp_path / "docs"
+    write_page(docs, "heuristic", "latin", title="Caf\xe9")
+    latin = docs / "heuristic/latin.md"
+    latin.write_bytes(latin.read_text(encoding="utf-8").encode("latin-1"))
+    write_page(docs, "heuristic", "big", body="x" * reading.MAX_PAGE_BYTES)
+    write_page(docs, "heuristic", "broken")
+    (docs / "heuristic/broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    write_page(docs, "heuristic", "h", relations={"related": ["latin", "big", "broken"]})
+    lines = problem_lines(docs)
+    assert [ln.split(":")[0] for ln in lines] == [
+        "docs/heuristic/big.md",
+        "docs/heuristic/broken.md",
+        "docs/heuristic/latin.md",
+    ], lines
+    assert "a page may hold at most 1,000,000" in lines[0]
+    assert "front matter is not valid YAML" in lines[1]
+    assert lines[2].endswith("not UTF-8 (byte 31, line 3): save it as UTF-8")
+
+
+def test_the_problem_list_is_capped():
+    problems = [Problem(f"docs/heuristic/p{i}.md", "", "m") for i in range(60)]
+    text = str(SchemaErrors(problems))
+    assert text.startswith("60 problems in the knowledge graph:")
+    assert text.count("\n  - docs/") == 50
+    assert text.endswith("  - and 10 more problems: fix these, then build again")
+
+
+def test_local_graph_is_bounded_and_counts_the_rest(tmp_path):
+    docs = tmp_path / "docs"
+    n = LOCAL_GRAPH_MAX_NODES + 20
+    for k in range(n):
+        write_page(docs, "heuristic", f"h{k:03d}")
+    write_page(docs, "heuristic", "hub", relations={"related": [f"h{k:03d}" for k in range(n)]})
+    graph = load_ok(docs)
+    text = render.local_graph(graph.nodes["h000"], graph)
+    data = json.loads(re.search(r'class="kb-graph-data">(.*?)</script>', text).group(1))
+    assert len(data["nodes"]) == LOCAL_GRAPH_MAX_NODES
+    assert {"h000": 0, "hub": 1} == {
+        k: v for k, v in ((d["id"], d["depth"]) for d in data["nodes"]) if v < 2
+    }
+    assert f"{n + 1 - LOCAL_GRAPH_MAX_NODES} more within depth 2 are left out" in text
+    small_one = render.local_graph(
+        graph.nodes["hub"], kbgraph.Graph(graph.vocab, {"hub": graph.nodes["hub"]})
+    )
+    assert "left out" not in small_one

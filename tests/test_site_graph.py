@@ -25,6 +25,7 @@ import pytest
 from site_support import build
 
 from kb import graph as kbgraph
+from kb.markdown_text import inline
 from kb.project import ROOT
 
 CORPUS = Path(__file__).parent / "broken_pages"
@@ -302,13 +303,13 @@ def test_every_page_has_its_markdown(site, graph):
     for node in graph.nodes.values():
         md = (site / node.url / "index.html.md").read_text(encoding="utf-8")
         assert md.startswith("# "), node.src_uri
-        assert f"> {node.summary}" in md, node.src_uri
+        assert f"> {inline(node.summary)}" in md, node.src_uri
         assert "{{" not in md and "--8<--" not in md, node.src_uri
         connections = md.split("\n## Connections\n", 1)[1]
         for label, items in graph.connections(node.id):
             assert f"- {label}:" in connections, node.src_uri
             for c in items:
-                assert f"[{c.node.title}]" in connections, node.src_uri
+                assert f"[{inline(c.node.title)}]" in connections, node.src_uri
         for link in re.findall(r"\]\((\.[^)\s]*index\.html\.md)\)", md):
             assert (site / resolve(node.url, link)).is_file(), f"{node.src_uri}: {link}"
 

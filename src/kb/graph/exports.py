@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable
 
 from kb.graph import Graph, Node
+from kb.graph.urls import site_root
+from kb.markdown_text import inline, link_target
 from kb.rules.guards import section_lines
-from kb.site.render import site_root
 
 MARKDOWN_NAME = "index.html.md"  # the llms.txt convention: <page URL>index.html.md
 INCLUDE = re.compile(r'^(?P<indent>[ \t]*)--8<--\s+"(?P<target>[^"]+)"[ \t]*$', re.MULTILINE)
@@ -52,13 +53,20 @@ def graph_json_text(graph: Graph) -> str:
     lines = [
         f'{{"nodes": [\n{_rows(data["nodes"])}\n],',
         f'"edges": [\n{_rows(data["edges"])}\n],',
-        f'"relations": {json.dumps(data["relations"], ensure_ascii=False)}}}',
+        f'"relations": {_json(data["relations"])}}}',
     ]
     return "\n".join(lines) + "\n"
 
 
 def _rows(items: list[dict]) -> str:
-    return ",\n".join(json.dumps(i, ensure_ascii=False, separators=(",", ":")) for i in items)
+    return ",\n".join(_json(i) for i in items)
+
+
+def _json(data) -> str:
+    """JSON in which no page's text can form an HTML tag or entity, wherever a tool pastes it:
+    < > & appear only inside strings, where \\u escapes mean the same characters."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def llms_txt(graph: Graph, site_name: str, description: str, base_url: str = "") -> str:
@@ -74,7 +82,9 @@ def llms_txt(graph: Graph, site_name: str, description: str, base_url: str = "")
         if not nodes:
             continue
         out += [f"## {graph.vocab.types[type_name].plural}", ""]
-        out += [f"- [{n.title}]({base}{markdown_url(n)}): {n.summary}" for n in nodes]
+        out += [
+            f"- [{inline(n.title)}]({base}{markdown_url(n)}): {inline(n.summary)}" for n in nodes
+        ]
         out.append("")
     return "\n".join(out)
 
@@ -96,18 +106,19 @@ def page_markdown(node: Node, graph: Graph, body: str) -> str:
     t = graph.vocab.types[node.type]
     lines = body.splitlines()
     title_line = next((i for i, ln in enumerate(lines) if ln.startswith("# ")), None)
-    heading = lines[title_line] if title_line is not None else f"# {node.title}"
+    heading = lines[title_line] if title_line is not None else f"# {inline(node.title)}"
     if title_line is not None:
         lines = lines[:title_line] + lines[title_line + 1 :]
     out = [
         heading,
         "",
-        f"> {node.summary}",
+        f"> {inline(node.summary)}",
         "",
         f"- Type: {t.label}",
-        f"- Domains: {', '.join(node.domains)}",
+        f"- Domains: {inline(', '.join(node.domains))}",
         f"- Last updated: {node.last_updated.isoformat()}",
-        "- Sources: " + "; ".join(f"[{title}]({link})" for title, link in node.sources),
+        "- Sources: "
+        + "; ".join(f"[{inline(title)}]({link_target(link)})" for title, link in node.sources),
         "",
         "\n".join(lines).strip(),
         "",
@@ -119,7 +130,8 @@ def page_markdown(node: Node, graph: Graph, body: str) -> str:
     for label, items in groups:
         out.append(f"- {label}:")
         out += [
-            f"    - [{c.node.title}]({root}{markdown_url(c.node)}): {c.node.summary}" for c in items
+            f"    - [{inline(c.node.title)}]({root}{markdown_url(c.node)}): {inline(c.node.summary)}"
+            for c in items
         ]
     if not groups:
         out.append("None yet.")

@@ -27,6 +27,7 @@ from pydantic import (
 
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")
 SUMMARY_MAX = 240
+MAX_PROBLEMS_SHOWN = 50
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,15 @@ class SchemaErrors(Exception):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        n = len(problems)
+        # a long list (a folder of generated or pasted pages) is unreadable and slow to print;
+        # the first ones show what is wrong, the count says how much
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        lines = "\n".join(f"  - {p}" for p in shown)
+        n, more = len(problems), len(problems) - len(shown)
+        if more:
+            lines += (
+                f"\n  - and {more} more problem{'s' * (more != 1)}: fix these, then build again"
+            )
         super().__init__(f"{n} problem{'s' * (n != 1)} in the knowledge graph:\n{lines}")
 
 

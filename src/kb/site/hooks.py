@@ -103,6 +103,8 @@ def on_page_markdown(markdown: str, page, config, files):
     hide = page.meta.setdefault("hide", [])
     if "tags" not in hide:
         hide.append("tags")
+    # the title is plain text; the theme writes page titles as HTML (navigation, <title>)
+    page.meta["title"] = render.html_title(node.title)
     return render.page_additions(markdown, node, graph)
 
 

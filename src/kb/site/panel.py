@@ -6,8 +6,8 @@ from __future__ import annotations
 import html
 from textwrap import indent
 
+from kb.markdown_text import fenced, inline, inline_code
 from kb.project import Snippet
-from kb.verify.record_texts import fenced
 from kb.verify.records import LABEL, Status, status
 
 KIND = {"current": "success", "stale": "warning", "missing": "failure", "failed": "failure"}
@@ -36,14 +36,15 @@ def _claim_lines(entry: dict) -> list[str]:
     marks = {"passed": "✓", "failed": "✗", "not-run": "○"}
     lines = []
     for c in entry.get("claims", []):
-        text = f"- {marks.get(c['outcome'], '?')} {c['sentence']}"
+        # sentences and evidence are the claims files' and the runs' text: shown as written
+        text = f"- {marks.get(c['outcome'], '?')} {inline_code(c['sentence'])}"
         evidence = c.get("evidence") or ""
         if "\n" in evidence:  # a table or log excerpt: shown as it was, under the claim
             text += "\n\n" + indent(fenced(evidence), "    ", lambda line: True) + "\n"
         elif evidence:
-            text += f" — *{evidence}*"
+            text += f" — *{inline_code(evidence)}*"
         if c["outcome"] == "not-run":
-            text += f" *(needs {', '.join(c['needs'])}: not run here)*"
+            text += f" *(needs {inline(', '.join(c['needs']))}: not run here)*"
         lines.append(text)
     return lines
 
@@ -53,7 +54,7 @@ def _where(entry: dict) -> str:
     device = entry.get("device", "")
     where = f"{env} ({device})" if device and device != "CPU" else env
     mem = f", peak memory {entry['peak_rss_mib']:.0f} MiB" if entry.get("peak_rss_mib") else ""
-    return (
+    return inline(
         f"{where}, {SCALE_WORDS.get(entry.get('scale'), entry.get('scale', ''))}; "
         f"{entry.get('platform', '')}, Python {entry.get('python', '')}; {_versions(entry)}; "
         f"{entry.get('date', '')}; ran in {entry.get('seconds', 0):.2f} s{mem}."
@@ -81,7 +82,7 @@ def _section(env: str, st: Status) -> list[str]:
     if st.entry is None:
         return [f"**{LABEL[env]}:** not yet verified."]
     if st.entry.get("skipped"):
-        lines.append(f"**{LABEL[env]}:** not run: {st.entry['skipped']}.")
+        lines.append(f"**{LABEL[env]}:** not run: {inline(st.entry['skipped'])}.")
     else:
         lines.append(f"**{LABEL[env]}:** {_where(st.entry)}")
     if st.state == "stale":
@@ -92,7 +93,8 @@ def _section(env: str, st: Status) -> list[str]:
     lines.extend(_claim_lines(st.entry))
     out = st.entry.get("output", "").strip("\n")
     if out:
-        lines += ["", f"Output on {LABEL[env]}:", "", "```text", out, "```"]
+        # a fence longer than any backtick run in the output: no output can close it early
+        lines += ["", f"Output on {LABEL[env]}:", "", fenced(out)]
     return lines
 
 
@@ -112,7 +114,8 @@ def render(
     else:
         body += _section("gpu", gpu)
     kind = "info" if cpu.state == "current" and cpu.entry.get("skipped") else KIND[cpu.state]
-    panel = f'??? {kind} "{html.escape(_title("cpu", cpu), quote=True)}"\n'
+    # the title holds record text (a skip reason, a date): escaped, and no quote ends it early
+    panel = f'??? {kind} "{inline(_title("cpu", cpu)).replace(chr(34), "&quot;")}"\n'
     panel += indent("\n".join(body), "    ", lambda line: True)
     whole = ""
     if section:
@@ -122,6 +125,7 @@ def render(
         )
         whole = f"{whole}\n\n"
     return (
-        f'<div class="kb-snippet" data-snippet="{snippet.key}" data-state="{cpu.state}" markdown>\n\n'
+        f'<div class="kb-snippet" data-snippet="{html.escape(snippet.key)}" '
+        f'data-state="{cpu.state}" markdown>\n\n'
         f"{code_block(snippet, section, hl_lines)}\n\n{whole}{panel}\n\n</div>\n"
     )

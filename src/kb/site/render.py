@@ -1,16 +1,45 @@
-"""What the graph adds to the site, as Markdown/HTML text: a page's header, its connections and
-local graph, the index page of each type, and the site-wide graph page. MkDocs-free."""
+"""What the graph adds to the site: a page's header, its connections and local graph, the index
+page of each type, and the site-wide graph page. MkDocs-free.
+
+The graph gives data; the HTML comes from the Jinja templates in templates/, with autoescaping
+on: titles, summaries, domains and sources are contributors' text and show exactly as written.
+The Material dialect (headings kept out of search, tag anchors) stays in this module.
+"""
 
 from __future__ import annotations
 
 import html
-import json
 import posixpath
+from pathlib import Path
 
-from kb.graph import Connection, Graph, Node
+import jinja2
+from markupsafe import Markup
+
+from kb.graph import Graph, Node
+from kb.graph.model import LOCAL_GRAPH_MAX_NODES
+from kb.graph.urls import site_root
+
+__all__ = ["site_root"]  # also the site's, for the hooks and the tests
 
 TAGS_PAGE = "tags.md"
 GRAPH_PAGE = "graph.md"
+
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+# compact JSON in page order; tojson still escapes < > & ' inside it
+TEMPLATES.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
+
+
+def html_block(template: str, **values) -> str:
+    """A template rendered as one raw HTML block: no blank line inside, so Markdown passes it
+    through untouched (the text in it is already escaped)."""
+    text = TEMPLATES.get_template(template).render(**values)
+    return "\n".join(line for line in text.splitlines() if line.strip()) + "\n"
 
 
 def rel_link(from_src: str, to_src: str) -> str:
@@ -18,12 +47,15 @@ def rel_link(from_src: str, to_src: str) -> str:
     return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
 
 
-def site_root(from_src: str) -> str:
-    """The site root relative to the page built from `from_src` (directory URLs)."""
-    if from_src == "index.md":
-        return "./"
-    depth = from_src.removesuffix(".md").removesuffix("index").rstrip("/").count("/") + 1
-    return "../" * depth
+def href(from_src: str, node: Node) -> str:
+    """The URL of a page, relative to the page built from `from_src` (directory URLs)."""
+    return url_from(from_src, node.url)
+
+
+def url_from(from_src: str, url: str) -> str:
+    """A directory URL from the site root, relative to the page built from `from_src`."""
+    here = from_src.removesuffix(".md").removesuffix("index").rstrip("/") or "."
+    return posixpath.relpath(url.rstrip("/") or ".", here) + "/"
 
 
 def tag_anchor(domain: str) -> str:
@@ -31,8 +63,10 @@ def tag_anchor(domain: str) -> str:
     return "tag:" + domain.lower().replace(" ", "-")
 
 
-def _escape_md(text: str) -> str:
-    return text.replace("[", r"\[").replace("]", r"\]")
+def html_title(title: str) -> str:
+    """A page title as the theme shows it (navigation, <title>, footer): MkDocs treats titles as
+    HTML, the front matter's are plain text."""
+    return html.escape(title, quote=False)
 
 
 def style(graph: Graph) -> dict:
@@ -50,37 +84,20 @@ def style(graph: Graph) -> dict:
     }
 
 
-def json_script(data, css_class: str) -> str:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    return f'<script type="application/json" class="{css_class}">{text}</script>'
-
-
 # ---------------------------------------------------------------------------------------------
 # on every page
 
 
 def header(node: Node, graph: Graph) -> str:
-    t = graph.vocab.types[node.type]
     src = node.src_uri
-    # raw links: the tag anchors exist only once Material's tags plugin has filled the listing
-    domains = " ".join(
-        f'<a class="md-tag kb-domain" href="{site_root(src)}tags/#{tag_anchor(d)}">'
-        f"{html.escape(d)}</a>"
-        for d in node.domains
-    )
-    sources = " · ".join(f"[{_escape_md(title)}]({link})" for title, link in node.sources)
-    return (
-        f'<div class="kb-header" data-kb-type="{node.type}" '
-        f'style="--kb-type-colour: {t.colour}" markdown>\n\n'
-        f"[{t.label}]({rel_link(src, node.type + '/index.md')}){{ .kb-type .kb-type--{node.type} }}"
-        f' <span class="kb-updated">Last updated '
-        f'<time datetime="{node.last_updated.isoformat()}">'
-        f"{node.last_updated.isoformat()}</time></span>"
-        ' <a class="kb-markdown" href="index.html.md" type="text/markdown">'
-        "This page as Markdown</a>\n\n"
-        f'<span class="kb-header-label">Domains</span> {domains}\n\n'
-        f'<span class="kb-header-label">Sources</span> {sources}\n\n'
-        "</div>\n"
+    return html_block(
+        "header.html.jinja",
+        type=graph.vocab.types[node.type],
+        type_url=url_from(src, f"{node.type}/"),  # the type's index, a generated page
+        day=node.last_updated.isoformat(),
+        root=site_root(src),
+        domains=[{"name": d, "anchor": tag_anchor(d)} for d in node.domains],
+        sources=[{"title": title, "link": link} for title, link in node.sources],
     )
 
 
@@ -96,40 +113,31 @@ def insert_header(markdown: str, block: str) -> str:
     return block + "\n" + markdown
 
 
-def _item(src: str, c: Connection) -> str:
-    return f"- [{_escape_md(c.node.title)}]({rel_link(src, c.node.src_uri)}): {c.node.summary}"
-
-
 def connections(node: Node, graph: Graph) -> str:
     src = node.src_uri
-    groups = graph.connections(node.id)
-    # derived text: kept out of the search index, or every page would match its neighbours
-    out = [
-        "## Connections { data-search-exclude }",
-        "",
-        '<div class="kb-connections" markdown>',
-        "",
+    groups = [
+        {
+            "label": label,
+            "relation": items[0].relation,
+            "direction": items[0].direction,
+            "items": [
+                {"href": href(src, c.node), "title": c.node.title, "summary": c.node.summary}
+                for c in items
+            ],
+        }
+        for label, items in graph.connections(node.id)
     ]
-    if not groups:
-        out += ["No other page links here yet, and this page names no relations.", ""]
-    for label, items in groups:
-        c0 = items[0]
-        out += [
-            f'<div class="kb-rel" data-relation="{c0.relation}" data-direction="{c0.direction}"'
-            " markdown>",
-            "",
-            f'<p class="kb-rel-label">{html.escape(label)}</p>',
-            "",
-        ]
-        out += [_item(src, c) for c in items]
-        out += ["", "</div>", ""]
-    out += ["</div>", ""]
-    return "\n".join(out)
+    # derived text: kept out of the search index, or every page would match its neighbours
+    return "## Connections { data-search-exclude }\n\n" + html_block(
+        "connections.html.jinja", groups=groups
+    )
 
 
 def local_graph(node: Node, graph: Graph) -> str:
-    """The 'Page Connections' graph: depth 2 around the page, shown at the page's depth."""
-    dist, edges = graph.neighbourhood(node.id, depth=2)
+    """The 'Page Connections' graph: depth 2 around the page, shown at the page's depth; at most
+    LOCAL_GRAPH_MAX_NODES pages (the nearest), with a count of the others."""
+    dist, edges = graph.neighbourhood(node.id, depth=2, limit=LOCAL_GRAPH_MAX_NODES)
+    hidden = graph.reach(node.id, 2) - len(dist) if len(dist) >= LOCAL_GRAPH_MAX_NODES else 0
     data = {
         "center": node.id,
         "root": site_root(node.src_uri),
@@ -140,27 +148,14 @@ def local_graph(node: Node, graph: Graph) -> str:
         "edges": [e.fields() for e in edges],
         "style": style(graph),
     }
-    depth = node.graph_depth
-    return (
-        "## Page Connections { data-search-exclude }\n\n"
-        f'<div class="kb-graph kb-graph--local" data-kb-graph="local" data-depth="{depth}">\n'
-        '<div class="kb-graph-toolbar" role="group" aria-label="Graph depth">'
-        + "".join(
-            f'<button type="button" class="kb-depth" data-depth="{d}" aria-pressed='
-            f'"{"true" if d == depth else "false"}">Depth {d}</button>'
-            for d in (1, 2)
-        )
-        + '<a class="kb-graph-all" href="'
-        + site_root(node.src_uri)
-        + 'graph/">Whole graph</a></div>\n'
-        '<div class="kb-graph-canvas" role="img" aria-label="'
-        + html.escape(
-            f"Graph of the pages connected to {node.title}; the same links are "
-            "listed under Connections above"
-        )
-        + '"></div>\n'
-        + json_script(data, "kb-graph-data")
-        + "\n</div>\n"
+    return "## Page Connections { data-search-exclude }\n\n" + html_block(
+        "local_graph.html.jinja",
+        depth=node.graph_depth,
+        root=site_root(node.src_uri),
+        title=node.title,
+        shown=len(dist),
+        hidden=hidden,
+        data=data,
     )
 
 
@@ -197,14 +192,12 @@ def type_index(type_name: str, graph: Graph) -> str:
     ]
     if nodes:
         # the summaries are each page's own: searching finds the pages, not this list
-        out += ["## Pages { data-search-exclude }", "", '<div class="kb-index" markdown>', ""]
-        for n in nodes:
-            domains = ", ".join(n.domains)
-            out.append(
-                f"- **[{_escape_md(n.title)}]({rel_link(src, n.src_uri)})**: {n.summary} "
-                f'<span class="kb-index-domains">{html.escape(domains)}</span>'
-            )
-        out += ["", "</div>", ""]
+        listed = [
+            {"href": href(src, n), "title": n.title, "summary": n.summary, "domains": n.domains}
+            for n in nodes
+        ]
+        out += ["## Pages { data-search-exclude }", ""]
+        out.append(html_block("type_index.html.jinja", nodes=listed))
     else:
         out += ["No pages of this type yet.", ""]
     return "\n".join(out)
@@ -213,27 +206,25 @@ def type_index(type_name: str, graph: Graph) -> str:
 def graph_page(graph: Graph, positions: dict[str, tuple[float, float]]) -> str:
     v = graph.vocab
     src = GRAPH_PAGE
-    counts = {t: len(ns) for t, ns in graph.by_type().items()}
+    by_type = graph.by_type()
     rel_counts = {r: 0 for r in v.relations}
     for e in graph.edges:
         rel_counts[e.relation] += 1
-
-    def type_filter(t) -> str:
-        return (
-            f'<label class="kb-filter"><input type="checkbox" checked data-filter-type="{t.name}">'
-            f'{_legend_shape(t)} {html.escape(t.plural)} <span class="kb-count">'
-            f"{counts[t.name]}</span></label>"
-        )
-
-    def rel_filter(r) -> str:
-        return (
-            f'<label class="kb-filter"><input type="checkbox" checked '
-            f'data-filter-relation="{r.name}">{_legend_line(r)} {html.escape(r.label.lower())} '
-            f'<span class="kb-count">{rel_counts[r.name]}</span></label>'
-        )
-
+    types = [
+        {"name": t.name, "plural": t.plural, "count": len(by_type[t.name]), "shape_svg": _shape(t)}
+        for t in v.types.values()
+    ]
+    relations = [
+        {
+            "name": r.name,
+            "label": r.label.lower(),
+            "count": rel_counts[r.name],
+            "line_svg": _line(r),
+        }
+        for r in v.relations.values()
+    ]
     data = {"positions": {k: list(p) for k, p in positions.items()}, "style": style(graph)}
-    titles = sorted(graph.nodes.values(), key=lambda n: n.title.lower())
+    titles = [n.title for n in sorted(graph.nodes.values(), key=lambda n: n.title.lower())]
     out = [
         "---",
         "title: Knowledge graph",
@@ -249,52 +240,50 @@ def graph_page(graph: Graph, positions: dict[str, tuple[float, float]]) -> str:
         "graph is listed in plain text below, and exported as "
         "[graph.json](graph.json){ .kb-export } and [llms.txt](llms.txt){ .kb-export }.",
         "",
-        '<div class="kb-graph kb-graph--global" data-kb-graph="global" '
-        f'data-src="{site_root(src)}graph.json">',
-        '<div class="kb-graph-controls">',
-        '<label class="kb-search"><span>Find a page</span>'
-        '<input type="search" list="kb-graph-titles" placeholder="Type a title…" '
-        'autocomplete="off" data-graph-search></label>',
-        '<datalist id="kb-graph-titles">'
-        + "".join(f'<option value="{html.escape(n.title)}"></option>' for n in titles)
-        + "</datalist>",
-        '<fieldset class="kb-filters"><legend>Page types</legend>'
-        + "".join(type_filter(t) for t in v.types.values())
-        + "</fieldset>",
-        '<fieldset class="kb-filters"><legend>Relations</legend>'
-        + "".join(rel_filter(r) for r in v.relations.values())
-        + "</fieldset>",
-        "</div>",
-        '<div class="kb-graph-canvas" role="img" aria-label="The knowledge graph; every page and '
-        'relation is also listed below"></div>',
-        '<p class="kb-graph-status" aria-live="polite"></p>',
-        json_script(data, "kb-graph-data"),
-        "</div>",
-        "",
+        html_block(
+            "graph_page.html.jinja",
+            root=site_root(src),
+            titles=titles,
+            types=types,
+            relations=relations,
+            data=data,
+        ),
         "## All pages and their relations",
         "",
-        '<div class="kb-graph-list" markdown>',
-        "",
+        html_block("graph_list.html.jinja", sections=_graph_list(graph, src)),
     ]
+    return "\n".join(out)
+
+
+def _graph_list(graph: Graph, src: str) -> list[dict]:
+    sections = []
     for type_name, nodes in graph.by_type().items():
         if not nodes:
             continue
-        t = v.types[type_name]
-        out += [f"### {t.plural}", ""]
+        t = graph.vocab.types[type_name]
+        listed = []
         for n in nodes:
-            out.append(f"- [{_escape_md(n.title)}]({rel_link(src, n.src_uri)}): {n.summary}")
-            for label, items in graph.connections(n.id):
-                if items[0].direction != "out":
-                    continue
-                links = ", ".join(
-                    (f"{c.order}. " if c.order else "")
-                    + f"[{_escape_md(c.node.title)}]({rel_link(src, c.node.src_uri)})"
-                    for c in items
-                )
-                out.append(f"    - {label}: {links}")
-        out.append("")
-    out += ["</div>", ""]
-    return "\n".join(out)
+            relations = [
+                {
+                    "label": label,
+                    "items": [
+                        {"order": c.order, "href": href(src, c.node), "title": c.node.title}
+                        for c in items
+                    ],
+                }
+                for label, items in graph.connections(n.id)
+                if items[0].direction == "out"
+            ]
+            listed.append(
+                {
+                    "href": href(src, n),
+                    "title": n.title,
+                    "summary": n.summary,
+                    "relations": relations,
+                }
+            )
+        sections.append({"anchor": t.plural.lower(), "plural": t.plural, "nodes": listed})
+    return sections
 
 
 SVG_SHAPES = {
@@ -312,15 +301,17 @@ SVG_DASH = {
 }
 
 
-def _legend_shape(t) -> str:
-    return (
+def _shape(t) -> Markup:
+    """The type's shape as a legend icon: markup from the vocabulary's shape and colour names."""
+    return Markup(
         f'<svg class="kb-legend-shape" width="16" height="16" viewBox="0 0 16 16" '
-        f'aria-hidden="true" fill="{t.colour}">{SVG_SHAPES[t.shape]}</svg>'
+        f'aria-hidden="true" fill="{html.escape(t.colour)}">{SVG_SHAPES[t.shape]}</svg>'
     )
 
 
-def _legend_line(r) -> str:
-    return (
+def _line(r) -> Markup:
+    """The relation's line style as a legend icon."""
+    return Markup(
         '<svg class="kb-legend-line" width="28" height="10" viewBox="0 0 28 10" aria-hidden="true">'
         f'<line x1="1" y1="5" x2="27" y2="5" stroke="currentColor" stroke-width="2"'
         f"{SVG_DASH[r.line]}/></svg>"

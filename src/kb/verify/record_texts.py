@@ -4,18 +4,11 @@ state what no run produced; where the run is still to come (the GPU job), it say
 
 from __future__ import annotations
 
-import html
-import re
-
+from kb.markdown_text import fenced, inline, inline_code
 from kb.project import Snippet
 from kb.verify.records import LABEL, status
 
-
-def fenced(text: str) -> str:
-    """A text block that no backtick run inside ``text`` can close early."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text}\n{fence}"
+__all__ = ["error_text", "evidence", "fenced", "recorded"]
 
 
 def recorded(snippet: Snippet, records: dict[str, dict], claim: str | None = None):
@@ -61,11 +54,12 @@ def error_text(snippet: Snippet, records: dict[str, dict], claim=None, pending=N
     device = entry.get("device") if env == "gpu" else None
     where = f"{LABEL[env]} ({device})" if device else LABEL[env]
     before = " (before the snippet last changed)" if stale else ""
-    return (
-        f"{fenced(text)}\n\n"
-        f"<small>As {what} by the snippet below{before} on {where}, transformers {version}, "
-        f"{entry.get('date')}.</small>\n"
+    # the device, version and date are the record's text: escaped like the message
+    said = inline(
+        f"As {what} by the snippet below{before} on {where}, transformers {version}, "
+        f"{entry.get('date')}."
     )
+    return f"{fenced(text)}\n\n<small>{said}</small>\n"
 
 
 def evidence(snippet: Snippet, records: dict[str, dict], claim: str, needs) -> str | None:
@@ -74,7 +68,7 @@ def evidence(snippet: Snippet, records: dict[str, dict], claim: str, needs) -> s
     found = recorded(snippet, records, claim)
     if found is not None:
         _, _, text, stale = found
-        return html.escape(text) + (" <em>(recorded before the snippet changed)</em>" * stale)
+        return inline_code(text) + (" <em>(recorded before the snippet changed)</em>" * stale)
     if needs:
         return "<em>pending the GPU job</em>"
     return None
