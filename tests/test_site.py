@@ -120,7 +120,7 @@ def test_missing_snippet_fails_the_build(project):
     res = build_page(project, "# Page\n\n{{ snippet('loading/gpt2_generaton') }}\n")
     assert res.returncode != 0
     assert (
-        "docs/page.md: the page includes snippets/loading/gpt2_generaton.py, which does not "
+        "docs/page.md:3: the page includes snippets/loading/gpt2_generaton.py, which does not "
         "exist. Did you mean 'loading/gpt2_generation'?"
     ) in res.stderr + res.stdout
 

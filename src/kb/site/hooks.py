@@ -20,7 +20,9 @@ from kb.graph import exports
 from kb.graph import layout
 from kb.site import render  # noqa: E402
 from kb import graph as kbgraph  # noqa: E402
+from kb import rules
 from kb.graph.frontmatter import SchemaErrors  # noqa: E402
+from kb.project import Layout
 
 VENDOR = {
     # site path: path under the project root (installed by `npm ci` from package-lock.json)
@@ -38,6 +40,10 @@ def on_config(config):
     graph, problems = kbgraph.load(docs)
     if problems:
         raise PluginError(str(SchemaErrors(problems)))
+    # the project's rules (kb.rules), the same the tests run, all problems at once
+    broken = rules.check(Layout(root), build=True)
+    if broken:
+        raise PluginError(rules.report(broken))
     missing = [rel for rel in VENDOR.values() if not (root / rel).is_file()]
     if missing:
         raise PluginError(

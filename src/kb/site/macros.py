@@ -87,10 +87,3 @@ def define_env(env):
     def vocabulary_tables() -> str:
         """The page types, relations and domains of src/kb/graph/vocabulary.yaml, as tables."""
         return render.vocabulary_tables(vocabulary())
-
-
-def on_pre_page_macros(env):
-    page = env.page.file.src_uri
-    problems = guards.inline_python_blocks(env.markdown, f"docs/{page}")
-    if problems:
-        raise SiteError("\n".join(problems))

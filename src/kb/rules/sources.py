@@ -1,0 +1,56 @@
+"""The Python files the rules read (snippets and claims files), parsed once per content, and
+the rule that they parse at all: every other rule on them skips a file that does not."""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from pathlib import Path
+
+from kb.project import Layout, find_snippets
+from kb.rules.problem import Problem, relative
+
+
+def snippet_files(layout: Layout) -> list[Path]:
+    return [s.path for s in find_snippets(layout)]
+
+
+def claims_files(layout: Layout) -> list[Path]:
+    """Every claims file, matched to a snippet or not (an orphan still runs nowhere, but it is
+    still the project's code)."""
+    return sorted(p for p in layout.claims.rglob("*.py") if p.name != "__init__.py")
+
+
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> ast.Module | SyntaxError:
+    try:
+        return ast.parse(text)
+    except SyntaxError as exc:
+        return exc
+    except ValueError as exc:  # a NUL byte in the source
+        return SyntaxError(str(exc))
+
+
+def parse(path: Path) -> ast.Module | None:
+    """The file's syntax tree, or None when it is not valid Python (``valid_python`` says so)."""
+    try:
+        tree = _parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return tree if isinstance(tree, ast.Module) else None
+
+
+def valid_python(layout: Layout) -> list[Problem]:
+    problems = []
+    for path in snippet_files(layout) + claims_files(layout):
+        rel = relative(path, layout)
+        try:
+            tree = _parse(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            problems.append(Problem(rel, None, "not UTF-8 text: save it as UTF-8"))
+            continue
+        if isinstance(tree, SyntaxError):
+            problems.append(
+                Problem(rel, tree.lineno, f"not valid Python: {tree.msg}; fix the syntax")
+            )
+    return problems
