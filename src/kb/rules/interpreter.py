@@ -38,6 +38,10 @@ WHY = {
     "dynamic": "may not run code or reach names made at run time (nothing could check them)",
     "patch": "may not change modules (that could change what their verification runs)",
     "network": "run offline: they may not open network connections",
+    "lying": (
+        "may not define how their objects compare or answer (an object equal to anything "
+        "makes any claim pass)"
+    ),
 }
 
 _OS_PROCESS = (
@@ -193,6 +197,11 @@ INTERPRETER_BUILTINS = frozenset(
 #: vars() of an object is how a claim sees its instance attributes; a snippet has no need of it
 #: (writing through vars() of a module is caught as a change of the module).
 STRICT_BUILTINS = frozenset({"vars"})
+#: Methods that decide what a claim's comparison, truth test or attribute read answers.
+LYING_METHODS = frozenset(
+    "__eq__ __ne__ __lt__ __le__ __gt__ __ge__ __bool__ __len__ __contains__ __hash__ "
+    "__instancecheck__ __subclasscheck__ __getattr__ __getattribute__ __class_getitem__".split()
+)
 PROCESS_BUILTINS = frozenset({"exit", "quit", "SystemExit"})
 PROJECT_STRING = re.compile(r"^(kb|conftest)([.:]|$)|^tests\.")
 #: Files that are the process's memory or descriptors (/proc/self/status, the memory figures,
@@ -280,6 +289,10 @@ def judge(reach: Reach, policy: Policy) -> list[tuple[str, str]]:
         return []
     if kind == "fd-open":
         return [(f"opens file descriptor {name}", "descriptors")]
+    if kind == "method":
+        if policy.strict and name in LYING_METHODS:
+            return [(f"defines {name}", "lying")]
+        return []
     if kind == "relative-import":
         return [(f"a relative import (from {name} import ...)", "project")]
     if kind == "code-string":

@@ -25,6 +25,7 @@ Kind = Literal[
     "fd-open",  # open() of a file descriptor number
     "code-string",  # exec/eval/compile of a string written in the file: its text
     "relative-import",  # from . import x
+    "method",  # a dunder method a class defines: "__eq__"
 ]
 
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -199,7 +200,15 @@ class _Walker(ast.NodeVisitor):
         self.bind(node.name, None)
         self.generic_visit(node)
 
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _define
+    visit_FunctionDef = visit_AsyncFunctionDef = _define
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and item.name.startswith(
+                "__"
+            ):
+                self.add(item, "method", item.name)
+        self._define(node)
 
     # --------------------------------------------------------------------------------- calls
 

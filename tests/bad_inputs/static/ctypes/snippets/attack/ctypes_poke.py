@@ -1,0 +1,3 @@
+import ctypes
+
+ctypes.memmove(id(True), id(False), 24)

@@ -1,0 +1,2 @@
+collector = __import__("g" + "c")
+print(len(collector.get_objects()))

