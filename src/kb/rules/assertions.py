@@ -44,13 +44,10 @@ class _Body:
 
     def __init__(self, tree: ast.Module):
         self.top = {n.name: n for n in tree.body if isinstance(n, FUNCTIONS)}
-        self.pytest = {k for k, v in _imported_from(tree, {"pytest"}).items() if v == "pytest"}
-        self.expecting = {k for k, v in _imported_from(tree, {"pytest"}).items() if v in EXPECTING}
-        self.asserting = {
-            k
-            for k, v in _imported_from(tree, {"kb.claims", "kb.verify.claims"}).items()
-            if v in ASSERTING
-        }
+        imported = _imported_from(tree, {"pytest", "kb.claims", "kb.verify.claims"})
+        self.pytest = {k for k, v in imported.items() if v == "pytest"}
+        self.expecting = {k for k, v in imported.items() if v in EXPECTING}
+        self.asserting = {k for k, v in imported.items() if v in ASSERTING}
 
     def _is_expecting(self, expr: ast.AST) -> bool:
         if not isinstance(expr, ast.Call):
