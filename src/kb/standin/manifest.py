@@ -114,21 +114,31 @@ def verify_hub(
         actual, writable = _scan(hf_home)
     except OSError as exc:
         return [f"{exc.filename or hf_home}: cannot be read ({exc.strerror})"]
-    problems = [f"{hf_home / rel}: {what}" for rel, what in _differences(manifest, actual)]
+    read_as = _read_as(manifest)
+    problems = [
+        f"{hf_home / rel}: {what}{read_as.get(rel, '')}"
+        for rel, what in _differences(manifest, actual)
+    ]
     problems += [
         f"{hf_home if rel == '.' else hf_home / rel}: writable; a built hub is read-only"
+        f"{read_as.get(rel, '')}"
         for rel in writable
     ]
     return problems
 
 
-def _differences(expected: Mapping[str, str], actual: Mapping[str, str]) -> list[tuple[str, str]]:
-    # a blob is read through its snapshot's links: name the file a reader knows it as
-    read_as: dict[str, list[str]] = {}
-    for rel, kind in expected.items():
+def _read_as(manifest: Mapping[str, str]) -> dict[str, str]:
+    """A blob is read through its snapshots' links: ``" (read as <link>)"`` by blob, so a
+    problem names the file a reader knows (config.json), not only its hash."""
+    links: dict[str, list[str]] = {}
+    for rel, kind in manifest.items():
         if kind.startswith("link "):
             target = os.path.normpath(os.path.join(os.path.dirname(rel), kind[5:]))
-            read_as.setdefault(Path(target).as_posix(), []).append(rel)
+            links.setdefault(Path(target).as_posix(), []).append(rel)
+    return {blob: f" (read as {', '.join(names)})" for blob, names in links.items()}
+
+
+def _differences(expected: Mapping[str, str], actual: Mapping[str, str]) -> list[tuple[str, str]]:
     out = []
     for rel in sorted(expected.keys() | actual.keys()):
         old, new = expected.get(rel), actual.get(rel)
@@ -143,8 +153,7 @@ def _differences(expected: Mapping[str, str], actual: Mapping[str, str]) -> list
         elif new.startswith("link "):
             out.append((rel, f"symlink now points to {new.removeprefix('link ')!r}"))
         else:
-            names = f" (read as {', '.join(read_as[rel])})" if rel in read_as else ""
-            out.append((rel, f"content changed since the hub was built{names}"))
+            out.append((rel, "content changed since the hub was built"))
     return out
 
 
@@ -178,18 +187,21 @@ def remove_tree(root: Path, *, ignore_errors: bool = False) -> None:
     give the owner back its bits on every folder (not through links) first."""
     if not os.path.lexists(root):
         return
-    if os.path.islink(root):
-        os.unlink(root)
-        return
-    if os.path.isdir(root):
+    if os.path.islink(root) or not os.path.isdir(root):
         try:
-            _owner_may_write(str(root))
-            for dirpath, dirnames, _ in os.walk(root):
-                for name in dirnames:
-                    _owner_may_write(os.path.join(dirpath, name))
+            os.unlink(root)
         except OSError:
             if not ignore_errors:
                 raise
+        return
+    try:
+        _owner_may_write(str(root))
+        for dirpath, dirnames, _ in os.walk(root):
+            for name in dirnames:
+                _owner_may_write(os.path.join(dirpath, name))
+    except OSError:
+        if not ignore_errors:
+            raise
     shutil.rmtree(root, ignore_errors=ignore_errors)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from kb.standin.schema import ModelEntry, Problem
 
@@ -192,10 +192,11 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
         loc = [str(part) for part in error["loc"]]
         kind, message, value = error["type"], error["msg"], error.get("input")
         if loc and loc[-1] == "[key]":
-            loc.pop()
+            del loc[-2:]  # [..., <the key>, "[key]"]: the field is the mapping
             message = f"key {value!r}: {message}"
         elif kind == "extra_forbidden":
-            message = "unknown field"
+            known = _fields_at(error["loc"][:-1])
+            message = "unknown field" + (f"; the fields are: {', '.join(known)}" if known else "")
         elif kind == "missing":
             message = "required"
         elif kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -208,6 +209,18 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
                 message += f", got {_short(value)}"
         out.append((".".join(loc) or "<entry>", message))
     return out
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """The fields of the schema model at ``loc`` (a path in an entry), for "unknown field"."""
+    model: type[BaseModel] = ModelEntry
+    for part in loc:
+        info = model.model_fields.get(str(part))
+        annotation = info.annotation if info is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)
 
 
 def _kind(value: Any) -> str:
