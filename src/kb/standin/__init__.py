@@ -2,10 +2,11 @@
 snippet uses (a local Hugging Face cache: real configs, random weights, small tokenizers
 trained here with the real special tokens).
 
-One module per job: ``registry`` (``models.yaml`` and its schema), ``tokenizer`` (training,
-on ``corpus.txt``), ``configs`` (stand-in configs), ``repos`` (one repository in the cache
-layout), ``manifest`` (the hub's integrity and write bits), ``cache`` (the whole hub,
-built once and reused), ``uses`` (model ids the snippets load), ``__main__`` (the command).
+One module per job: ``schema`` (the schema of ``models.yaml``), ``registry`` (reading it),
+``tokenizer`` (training, on ``corpus.txt``), ``configs`` (stand-in configs), ``repos`` (one
+repository in the cache layout), ``manifest`` (the hub's integrity and write bits),
+``cache`` (the whole hub, built once and reused), ``uses`` (model ids the snippets load),
+``__main__`` (the command, ``python -m kb.standin``).
 
 Claims files import the registry from here: ``from kb.standin import load_registry``.
 """
