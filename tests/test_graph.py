@@ -333,36 +333,6 @@ def test_llms_txt(tmp_path):
     )
 
 
-def test_expand_includes_whole_file_and_section():
-    source = (
-        "import torch\n"
-        "# --8<-- [start:load]\n"
-        "model = load()\n"
-        "# --8<-- [start:inner]\n"
-        "model.eval()\n"
-        "# --8<-- [end:inner]\n"
-        "# --8<-- [end:load]\n"
-        "print(model)\n"
-    )
-    files = {"loading/x.py": source}
-    read = files.__getitem__
-
-    whole = exports.expand_includes('```python\n--8<-- "loading/x.py"\n```\n', read)
-    assert whole == ("```python\nimport torch\nmodel = load()\nmodel.eval()\nprint(model)\n```\n")
-    assert "8<" not in whole
-
-    section = exports.expand_includes(
-        '1. Load\n\n    ```python\n    --8<-- "loading/x.py:load"\n    ```\n', read
-    )
-    # indented like the include line, without the section markers
-    assert section == "1. Load\n\n    ```python\n    model = load()\n    model.eval()\n    ```\n"
-
-    inner = exports.expand_includes('--8<-- "loading/x.py:inner"', read)
-    assert inner == "model.eval()"
-    # lines that merely mention the syntax are left alone
-    assert exports.expand_includes("use `--8<--` lines", read) == "use `--8<--` lines"
-
-
 def test_page_markdown(small):
     node = small.nodes["i"]
     text = exports.page_markdown(node, small, "# Impl I\n\nBody text.\n\n## More\n")

@@ -14,6 +14,7 @@ from site_support import build
 
 from kb.project import ROOT, Layout, find_snippets
 from kb.rules import guards
+from kb.site import page_calls, snippet_code
 
 
 @pytest.fixture(scope="module")
@@ -131,15 +132,20 @@ def test_missing_section_fails_the_build(project):
     assert "snippets/loading/gpt2_generation.py has no section 'x'" in res.stderr + res.stdout
 
 
-def test_raw_include_of_a_missing_file_fails_the_build(project):
-    res = build_page(project, '# Page\n\n```text\n--8<-- "loading/nope.py"\n```\n')
+def test_an_include_line_fails_the_build_naming_page_and_line(project):
+    res = build_page(project, '# Page\n\n```text\n--8<-- "loading/gpt2_generation.py"\n```\n')
     assert res.returncode != 0
-    assert "loading/nope.py" in res.stderr + res.stdout
+    assert (
+        "docs/page.md:4: an include line (--8<--): include snippets with {{ snippet('area/name') }}"
+    ) in res.stderr + res.stdout
 
 
 def test_include_outside_the_snippets_folder_fails_the_build(project):
-    res = build_page(project, '# Page\n\n```text\n--8<-- "../mkdocs.yml"\n```\n')
+    # a trailing space once slipped such a line past the includes into the Markdown export
+    res = build_page(project, '# Page\n\n--8<-- "../mkdocs.yml" \n')
     assert res.returncode != 0
+    assert "docs/page.md:3: an include line (--8<--)" in res.stderr + res.stdout
+    assert "module_name" not in res.stderr + res.stdout
 
 
 def test_inline_python_fails_the_build(project):
@@ -151,6 +157,11 @@ def test_inline_python_fails_the_build(project):
 def test_undefined_macro_variable_fails_the_build(project):
     res = build_page(project, "# Page\n\n{{ no_such_variable }}\n")
     assert res.returncode != 0
+    assert (
+        "docs/page.md:3: only the project's macros may be used in {{ }} (snippet, error_text, "
+        "evidence, vocabulary_tables) with plain string arguments"
+    ) in res.stderr + res.stdout
+    assert 'found "no_such_variable"' in res.stderr + res.stdout
 
 
 def test_changed_snippet_shows_as_stale(project):
@@ -220,7 +231,7 @@ def test_error_text_without_a_record_fails_the_build(project):
     res = build_page(project, "# Page\n\n{{ error_text('errors/device_map_typo') }}\n")
     assert res.returncode != 0
     assert (
-        "docs/page.md: no record of snippets/errors/device_map_typo.py holds a raised "
+        "docs/page.md:3: no record of snippets/errors/device_map_typo.py holds a raised "
         "exception; run `make record`"
     ) in res.stderr + res.stdout
 
@@ -269,3 +280,137 @@ def test_error_text_of_a_changed_snippet_says_it_is_from_before(project):
     assert res.returncode == 0, res.stderr
     html = (project / "site/page/index.html").read_text()
     assert "As raised by the snippet below (before the snippet last changed) on CPU" in html
+
+
+# ------------------------------------------------- macro calls and the code a page shows
+
+
+def test_a_page_may_call_the_macros_with_string_arguments_and_show_raw_text():
+    text = (
+        "# P\n\nA {{ snippet('loading/x', section='load') }} and "
+        "{{ evidence(\"loading/x\", 'c') }}.\n{% raw %}`{{ config }}`{% endraw %}\n"
+    )
+    pieces, problems = page_calls.parse(text, "docs/p.md")
+    assert problems == []
+    calls = [p for p in pieces if isinstance(p, page_calls.Call)]
+    assert [(c.line, c.name, c.args, c.kwargs) for c in calls] == [
+        (3, "snippet", ("loading/x",), {"section": "load"}),
+        (3, "evidence", ("loading/x", "c"), {}),
+    ]
+    assert page_calls.Literal("`{{ config }}`") in pieces
+    # plain text comes back as it was written
+    assert "".join(p for p in pieces if isinstance(p, str)) == "# P\n\nA  and .\n\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ config }}",
+        "{{ snippet }}",
+        "{{ snippet('a/b') | safe }}",
+        "{{ snippet('a/b').upper() }}",
+        "{{ snippet(page.title) }}",
+        "{{ snippet(['a/b'][0]) }}",
+        "{{ snippet(f'a/b') }}",
+        "{{ snippet(**{'key': 'a/b'}) }}",
+        "{{ now() }}",
+        "{{ self.__init__.__globals__ }}",
+    ],
+)
+def test_anything_else_in_braces_is_refused_naming_page_and_line(text):
+    pieces, problems = page_calls.parse(f"# P\n\n{text}\n", "docs/p.md")
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("docs/p.md:3: only the project's macros may be used in {{ }}")
+    assert not any(isinstance(p, page_calls.Call) for p in pieces)
+
+
+def test_statements_comments_and_unclosed_braces_are_refused():
+    text = "# P\n{% set x = 1 %}\n{# note #}\n{% raw %}open\n\n{{ snippet('a/b') }}\n{{ open"
+    _, problems = page_calls.parse(text, "docs/p.md")
+    assert [p.split(": ", 1)[0] for p in problems] == ["docs/p.md:2", "docs/p.md:3", "docs/p.md:4"]
+    assert "the only Jinja statement a page may hold is {% raw %}" in problems[0]
+    assert "a Jinja comment" in problems[1]
+    assert "{% raw %} without {% endraw %}" in problems[2]
+    _, problems = page_calls.parse("# P\n\n{{ open\n", "docs/p.md")
+    assert problems == ["docs/p.md:3: a {{ that is never closed with }}"]
+
+
+def test_a_string_argument_may_hold_closing_braces():
+    pieces, problems = page_calls.parse("{{ error_text('a/b', pending='x }} y') }}", "d.md")
+    assert problems == []
+    assert len(pieces) == 1 and pieces[0].kwargs == {"pending": "x }} y"}
+
+
+def test_include_lines_and_jinja_in_front_matter_are_refused():
+    text = 'a\n--8<-- "x.py" \n  -8<-\nmentions `--8<--` inline\n'
+    assert [p.split(": ", 1)[0] for p in page_calls.include_lines(text, "docs/p.md")] == [
+        "docs/p.md:2",
+        "docs/p.md:3",
+    ]
+    meta = {"title": "{{ config }}", "sources": [{"title": "ok", "link": "{% x %}"}]}
+    problems = page_calls.front_matter_problems(meta, "docs/p.md")
+    assert [p.split(" holds")[0] for p in problems] == [
+        "docs/p.md: front matter 'title'",
+        "docs/p.md: front matter 'sources.link'",
+    ]
+
+
+SECTIONED = (
+    "import torch\n"
+    "# --8<-- [start:load]\n"
+    "model = load()\n"
+    "# --8<-- [start:inner]\n"
+    "model.eval()\n"
+    "# --8<-- [end:inner]\n"
+    "# --8<-- [end:load]\n"
+    'print("```` fence")\n'
+)
+
+
+def test_code_block_shows_the_file_or_a_section_without_markers(tmp_path):
+    (tmp_path / "snippets/loading").mkdir(parents=True)
+    (tmp_path / "snippets/loading/x.py").write_text(SECTIONED)
+    snip = snippet_code.checked_snippet("loading/x", Layout(tmp_path))
+
+    whole = snippet_code.code_block(snip)
+    # the fence is longer than the longest run of backticks in the code: the code cannot close it
+    assert whole == (
+        '`````python title="snippets/loading/x.py"\n'
+        'import torch\nmodel = load()\nmodel.eval()\nprint("```` fence")\n`````'
+    )
+    section = snippet_code.code_block(snip, "load", "2")
+    assert section == (
+        '```python title="snippets/loading/x.py" hl_lines="2"\nmodel = load()\nmodel.eval()\n```'
+    )
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "../README",
+        "/etc/passwd",
+        "loading/../../x",
+        " loading/x",
+        "loading/x ",
+        "loading\\x",
+        "loading/x.py",
+        "Loading/X",
+        "x",
+        "loading//x",
+        "",
+        "loading/x\n",
+    ],
+)
+def test_a_key_must_be_a_path_of_lowercase_words_under_snippets(tmp_path, key):
+    with pytest.raises(snippet_code.SnippetKeyError, match="is not a snippet key"):
+        snippet_code.checked_snippet(key, Layout(tmp_path))
+
+
+def test_a_link_out_of_the_snippets_folder_is_refused(tmp_path):
+    (tmp_path / "snippets/loading").mkdir(parents=True)
+    (tmp_path / "secret.py").write_text("TOKEN = 1\n")
+    (tmp_path / "snippets/loading/leak.py").symlink_to(tmp_path / "secret.py")
+    (tmp_path / "snippets/area").symlink_to(tmp_path)
+    for key in ("loading/leak", "area/secret"):
+        with pytest.raises(snippet_code.SnippetKeyError, match="leads outside snippets/"):
+            snippet_code.checked_snippet(key, Layout(tmp_path))

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable
 
 from kb.graph import Graph, Node
 from kb.graph.urls import site_root
 from kb.markdown_text import inline, link_target
-from kb.rules.guards import section_lines
 
 MARKDOWN_NAME = "index.html.md"  # the llms.txt convention: <page URL>index.html.md
-INCLUDE = re.compile(r'^(?P<indent>[ \t]*)--8<--\s+"(?P<target>[^"]+)"[ \t]*$', re.MULTILINE)
 
 
 def markdown_url(node: Node) -> str:
@@ -87,18 +83,6 @@ def llms_txt(graph: Graph, site_name: str, description: str, base_url: str = "")
         ]
         out.append("")
     return "\n".join(out)
-
-
-def expand_includes(markdown: str, read: Callable[[str], str]) -> str:
-    """Replace pymdownx.snippets lines (`--8<-- "file[:section]"`) by the lines they include."""
-
-    def sub(m: re.Match) -> str:
-        target = m.group("target")
-        name, _, section = target.partition(":")
-        lines = section_lines(read(name), section or None)
-        return "\n".join(m.group("indent") + ln for ln in lines)
-
-    return INCLUDE.sub(sub, markdown)
 
 
 def page_markdown(node: Node, graph: Graph, body: str) -> str:

@@ -10,19 +10,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from kb.graph import exports
-from kb.graph import layout
-from kb.site import render  # noqa: E402
 from kb import graph as kbgraph  # noqa: E402
 from kb import rules
+from kb.graph import exports, layout
 from kb.graph.frontmatter import SchemaErrors  # noqa: E402
 from kb.project import Layout
+from kb.site import render  # noqa: E402
 
 VENDOR = {
     # site path: path under the project root (installed by `npm ci` from package-lock.json)
@@ -100,11 +98,8 @@ def on_page_markdown(markdown: str, page, config, files):
     node = graph.nodes.get(Path(page.file.src_uri).stem)
     if node is None or node.src_uri != page.file.src_uri:
         return markdown
-    snippets = _state["root"] / "snippets"
-    body = exports.expand_includes(
-        markdown, lambda name: (snippets / name).read_text(encoding="utf-8")
-    )
-    _state["markdown"][node.url] = exports.page_markdown(node, graph, body)
+    # the macros have run: the snippets' code is in the Markdown already, as the page shows it
+    _state["markdown"][node.url] = exports.page_markdown(node, graph, markdown)
     # the domains are shown in the header, linked to their tag listing: not twice
     hide = page.meta.setdefault("hide", [])
     if "tags" not in hide:

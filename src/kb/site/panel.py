@@ -1,4 +1,4 @@
-"""The block a page shows for a snippet: the code, included from its file, and a
+"""The block a page shows for a snippet: the code (kb.site.snippet_code) and a
 verification panel built from the records."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from textwrap import indent
 
 from kb.markdown_text import fenced, inline, inline_code
 from kb.project import Snippet
+from kb.site.snippet_code import code_block
 from kb.verify.records import LABEL, Status, status
 
 KIND = {"current": "success", "stale": "warning", "missing": "failure", "failed": "failure"}
@@ -16,15 +17,6 @@ SCALE_WORDS = {
     "small": "scaled-down stand-in checkpoints (real architecture and config, random weights)",
     "full": "full-size stand-in checkpoints (real architecture and size, random weights)",
 }
-
-
-def code_block(snippet: Snippet, section: str | None = None, hl_lines: str | None = None) -> str:
-    """A fenced block that pymdownx.snippets fills from the snippet file."""
-    target = f"{snippet.key}.py" + (f":{section}" if section else "")
-    attrs = f'title="snippets/{snippet.key}.py"'
-    if hl_lines:
-        attrs += f' hl_lines="{hl_lines}"'
-    return f'```python {attrs}\n--8<-- "{target}"\n```'
 
 
 def _versions(entry: dict) -> str:

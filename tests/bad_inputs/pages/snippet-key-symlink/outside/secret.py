@@ -1,0 +1,2 @@
+TOKEN = "kb-canary-outside-snippets"
+print(TOKEN)
