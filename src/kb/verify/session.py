@@ -7,6 +7,7 @@ Shared by the test suite (which only asserts on the results) and the commands th
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from kb.project import Layout, Snippet
 from kb.verify.client import Runner
@@ -28,19 +29,40 @@ class Session:
         self.scale = scale
         self.parallel = default_parallel(scale)
         self._runner: Runner | None = None
+        self._hub: tuple[Path, dict] | None = None
 
     @property
     def runner(self) -> Runner:
         if self._runner is None:
             from kb.standin import ensure_built
+            from kb.standin.manifest import read_stamp
 
             hf_home = ensure_built(self.scale, self.layout.cache / "standin-hub")
+            # the manifest as built, read before any snippet runs: a run that rewrote the
+            # hub and its stamp alike is still caught
+            self._hub = (hf_home, dict((read_stamp(hf_home) or {}).get("manifest", {})))
             self._runner = Runner(hf_home, environment=self.environment, scale=self.scale)
         return self._runner
 
     def run(self, snippets: list[Snippet], *, update_examples: bool = False) -> list[RunResult]:
         jobs = [self.runner.snippet_job(s, update_examples=update_examples) for s in snippets]
-        return self.runner.run_many(jobs, self.parallel)
+        results = self.runner.run_many(jobs, self.parallel)
+        changed = self._hub_changes()
+        if changed:
+            # the snippets' confinement refuses writes to the hub; this catches what got past
+            # it (a process a claim started): every result of the batch fails with the change
+            problem = "the stand-in hub changed during this run:\n" + "\n".join(changed[:10])
+            for result in results:
+                if not result.skipped:
+                    result.problems.append(problem)
+                    result.ok = False
+        return results
+
+    def _hub_changes(self) -> list[str]:
+        from kb.standin import verify_hub
+
+        hf_home, manifest = self._hub
+        return verify_hub(hf_home, manifest=manifest)
 
     def close(self) -> None:
         if self._runner is not None:

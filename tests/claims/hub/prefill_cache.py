@@ -26,8 +26,16 @@ def cache_layout(snapshot):
 )
 def hf_download_command():
     hf = Path(sys.executable).with_name("hf")
+    # the command notes its update checks under HF_HOME: give it a home of its own, not the
+    # stand-in hub (which is read-only and checked after every run)
+    env = dict(os.environ, HF_HOME=str(Path.cwd() / "hf-command-home"))
     res = subprocess.run(
-        [str(hf), "download", "--help"], capture_output=True, text=True, timeout=60, check=False
+        [str(hf), "download", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
     )
     assert res.returncode == 0, res.stderr
     assert "Usage: hf download" in res.stdout
