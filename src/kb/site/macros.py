@@ -140,6 +140,13 @@ def call(c: page_calls.Call) -> str:
 
 
 def on_pre_page_macros(env):
+    _outputs.clear()
+    # nothing is left for Jinja to do; and mkdocs-macros renders a page's title too
+    env.page.meta["render_macros"] = False
+    if env.page.file.generated_by is not None:
+        # built by the hooks from the graph: it calls no macro, and contributors' text in it
+        # (a title with braces) is refused where it is written, in that page's front matter
+        return
     where = f"docs/{env.page.file.src_uri}"
     # MkDocs has taken the front matter off: blank lines in its place keep line numbers the file's
     offset = _front_matter_lines(env.page.file, env.markdown)
@@ -148,7 +155,6 @@ def on_pre_page_macros(env):
     problems = page_calls.front_matter_problems(env.page.meta, where)
     problems += page_calls.include_lines(markdown, where)
     problems += refused
-    _outputs.clear()
     text: list[str] = []
     for piece in pieces if not problems else []:
         if isinstance(piece, str):
@@ -164,8 +170,6 @@ def on_pre_page_macros(env):
     if problems:
         raise SiteError("\n".join(problems))
     env.markdown = "".join(text)[offset:]
-    # nothing is left for Jinja to do; and mkdocs-macros renders a page's title too
-    env.page.meta["render_macros"] = False
 
 
 def _front_matter_lines(file, markdown: str) -> int:
