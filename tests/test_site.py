@@ -414,3 +414,21 @@ def test_a_link_out_of_the_snippets_folder_is_refused(tmp_path):
     for key in ("loading/leak", "area/secret"):
         with pytest.raises(snippet_code.SnippetKeyError, match="leads outside snippets/"):
             snippet_code.checked_snippet(key, Layout(tmp_path))
+
+
+def test_a_page_of_many_bad_calls_fails_with_a_short_message(project):
+    res = build_page(project, "# Page\n\n" + "{{ config }}\n" * 2000)
+    out = res.stderr + res.stdout
+    assert res.returncode != 0
+    assert "docs/page.md:3: only the project's macros" in out
+    assert "and 1950 more in docs/page.md" in out
+    assert out.count("only the project's macros") == 50
+
+
+def test_every_macro_call_is_replaced_and_raw_text_shown_as_written(site):
+    for path in site.rglob("*.htm*"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"kbmacro[0-9a-f]+n\d+x", text), path
+        assert "--8&lt;-- &quot;" not in text and '--8<-- "' not in text, path
+    contributing = (site / "contributing/index.html").read_text(encoding="utf-8")
+    assert '<code>{{ snippet("&lt;area&gt;/&lt;name&gt;") }}</code>' in contributing

@@ -36,6 +36,7 @@ class MacroError(Exception):
     """A macro refusing what a page asked of it; the caller names the page and line."""
 
 
+PROBLEMS_SHOWN = 50  # a page of thousands of bad calls fails with a readable message
 _macros: dict[str, Callable[..., str]] = {}
 # per page: what each token stands for; a fresh nonce per build, so a page cannot forge one
 _outputs: list[str] = []
@@ -168,7 +169,10 @@ def on_pre_page_macros(env):
         text.append(f"kbmacro{_nonce}n{len(_outputs)}x")
         _outputs.append(out)
     if problems:
-        raise SiteError("\n".join(problems))
+        shown = problems[:PROBLEMS_SHOWN]
+        if len(problems) > PROBLEMS_SHOWN:
+            shown.append(f"and {len(problems) - PROBLEMS_SHOWN} more in {where}")
+        raise SiteError("\n".join(shown))
     env.markdown = "".join(text)[offset:]
 
 
