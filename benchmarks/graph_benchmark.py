@@ -65,7 +65,7 @@ def one_build(overrides: dict) -> dict:
     # that neither build() pays for imports
     from kb import graph as kbgraph
     from kb.graph import exports, layout  # noqa: F401
-    from kb.rules import guards  # noqa: F401
+    from kb.rules import registry  # noqa: F401
     from kb.site import panel, render  # noqa: F401
     from kb.verify import records  # noqa: F401
 
@@ -207,7 +207,7 @@ def paragraph(rng: random.Random) -> str:
 
 def generate_kb(docs: Path, n: int, seed: int = 0) -> None:
     """Write a valid knowledge base of `n` typed pages (plus index.md and tags.md) to `docs`."""
-    from kb.graph.frontmatter import vocabulary
+    from kb.graph.vocabulary import vocabulary
 
     vocab = vocabulary()
     rng = random.Random(seed)

@@ -1,6 +1,6 @@
 """Bad snippets and claims files, refused without running them: each case of
 tests/bad_inputs/static/ is a small project (snippets/, tests/claims/, docs/) given to the rule
-registry, the same the build and tests/test_guards.py run."""
+registry, the same the build and tests/test_rules.py run."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ def test_the_corpus_has_its_cases():
     for case in CASES:
         files = {p.relative_to(CORPUS / case).as_posix() for p in (CORPUS / case).rglob("*")}
         inputs = {f for f in files if Path(CORPUS / case / f).is_file() and f != "expected.yaml"}
+        expected = yaml.safe_load((CORPUS / case / "expected.yaml").read_text(encoding="utf-8"))
+        inputs |= set(expected.get("links", {}))
         assert inputs, case
         assert all(f.startswith(tuple(f"{part}/" for part in PARTS)) for f in inputs), case
 
@@ -36,6 +38,10 @@ def test_bad_input_is_refused_naming_file_and_line(case, tmp_path):
     for part in PARTS:
         if (CORPUS / case / part).is_dir():
             shutil.copytree(CORPUS / case / part, tmp_path / part)
+    # symbolic links are made here, not committed: a case names each link and its target
+    for link, target in expected.get("links", {}).items():
+        (tmp_path / link).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / link).symlink_to(target)
     started = time.monotonic()
     problems = rules.check(Layout(tmp_path))
     elapsed = time.monotonic() - started

@@ -19,9 +19,10 @@ import yaml
 
 from kb import graph as kbgraph
 from kb.graph import exports, layout, reading, relations
-from kb.graph.frontmatter import Problem, SchemaErrors, vocabulary
+from kb.graph.frontmatter import Problem, SchemaErrors
 from kb.graph.model import LOCAL_GRAPH_MAX_NODES
 from kb.graph.urls import site_root
+from kb.graph.vocabulary import vocabulary
 from kb.markdown_text import fenced, inline, inline_code
 from kb.project import ROOT
 from kb.site import render

@@ -13,7 +13,7 @@ import pytest
 from site_support import build
 
 from kb.project import ROOT, Layout, find_snippets
-from kb.rules import guards
+from kb.rules.includes import snippet_uses
 from kb.site import page_calls, snippet_code
 
 
@@ -34,7 +34,7 @@ def html_of(site: Path, page: Path, layout: Layout) -> str:
 
 def test_every_snippet_use_renders_code_and_panel(site, layout):
     records = json.loads((layout.records / "cpu.json").read_text())["snippets"]
-    uses = guards.snippet_uses(layout)
+    uses = snippet_uses(layout)
     assert uses
     for page, _, key, *_ in uses:
         html = html_of(site, page, layout)

@@ -11,9 +11,8 @@ import datetime as dt
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
-from kb.graph.frontmatter import Vocabulary
+from kb.graph.vocabulary import Vocabulary
 
-# a page's local graph shows at most this many pages: past it, the nearest ones and a count of
 # the rest, so a page that hundreds of pages point to costs each of them a bounded graph
 LOCAL_GRAPH_MAX_NODES = 60
 

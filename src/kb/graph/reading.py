@@ -9,19 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from kb.graph.frontmatter import (
-    PageSource,
-    Problem,
-    Vocabulary,
-    did_you_mean,
-    load_yaml,
-    one_of,
-    read_page,
-    split_front_matter,
-    vocabulary,
-)
+from kb.graph.frontmatter import PageSource, Problem, load_yaml, read_page, split_front_matter
 from kb.graph.model import Graph
 from kb.graph.relations import build
+from kb.graph.vocabulary import Vocabulary, did_you_mean, one_of, vocabulary
 
 # a page is prose and front matter: past this it is a generated or pasted file, and reading it
 # would slow every build; the real pages are a few kilobytes

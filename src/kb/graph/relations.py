@@ -8,19 +8,9 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 
-from kb.graph.frontmatter import (
-    PageMeta,
-    PageSource,
-    Problem,
-    Step,
-    Vocabulary,
-    a,
-    did_you_mean,
-    either,
-    one_of,
-    vocabulary,
-)
+from kb.graph.frontmatter import PageMeta, PageSource, Problem, Step
 from kb.graph.model import Edge, Graph, Node
+from kb.graph.vocabulary import Vocabulary, a, did_you_mean, either, one_of, vocabulary
 
 # more relations than this on one page is a generated or pasted list, not a page's links: it is
 # refused before it reaches the graph, whose local views grow with each page's neighbours

@@ -59,7 +59,7 @@ def unverified_code_blocks(markdown: str, where: str) -> list[Problem]:
 
 def outline_problems(markdown: str, where: str, type_name: str) -> list[Problem]:
     """The ``## `` sections a page of its type must have, in the vocabulary's order."""
-    from kb.graph.frontmatter import vocabulary
+    from kb.graph.vocabulary import vocabulary
 
     page_type = vocabulary().types.get(type_name)
     if page_type is None or not page_type.outline or where.endswith("/index.md"):

@@ -54,6 +54,12 @@ RULES: tuple[Rule, ...] = (
         sources.valid_python,
     ),
     Rule(
+        "no-links",
+        "Snippets and claims files are plain files, not symbolic links.",
+        "project",
+        sources.no_links,
+    ),
+    Rule(
         "every-snippet-shown",
         "Every snippet is shown on a page.",
         "snippets",

@@ -54,3 +54,23 @@ def valid_python(layout: Layout) -> list[Problem]:
                 Problem(rel, tree.lineno, f"not valid Python: {tree.msg}; fix the syntax")
             )
     return problems
+
+
+def no_links(layout: Layout) -> list[Problem]:
+    """A snippet or claims file is a file: a symbolic link would let a page show, and the
+    runner run, whatever it points at, inside the project or not."""
+    problems = []
+    for folder in (layout.snippets, layout.claims):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_symlink():
+                problems.append(
+                    Problem(
+                        relative(path, layout),
+                        None,
+                        "a symbolic link; snippets and claims files must be plain files: "
+                        "copy the file here instead",
+                    )
+                )
+    return problems

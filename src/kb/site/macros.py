@@ -19,9 +19,10 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from kb.graph.frontmatter import vocabulary
+from kb.graph.vocabulary import vocabulary
 from kb.project import Layout, find_snippets
-from kb.rules import guards
+from kb.rules.includes import missing_snippet_message
+from kb.rules.sections import highlight_problems, highlighted_lines, sections_of
 from kb.site import page_calls, panel, render
 from kb.site.snippet_code import SnippetKeyError, checked_snippet
 from kb.verify import record_texts, records
@@ -58,24 +59,24 @@ def define_env(env):
             raise MacroError(str(e)) from None
         if not snip.path.is_file():
             known = {s.key for s in find_snippets(layout)}
-            raise MacroError(guards.missing_snippet_message(snip.key, known))
+            raise MacroError(missing_snippet_message(snip.key, known))
         return snip
 
     def snippet(key: str, section: str | None = None, highlight: str | None = None) -> str:
         """Show a snippet with its verification panel: {{ snippet('area/name') }}; only a
         marked section with ``section=``; lines marked in it highlighted with ``highlight=``."""
         snip = existing(key)
-        if section is not None and section not in guards.sections_of(snip.source):
+        if section is not None and section not in sections_of(snip.source):
             raise MacroError(
                 f"snippets/{snip.key}.py has no section '{section}'; mark it in the snippet with "
                 f"'# --8<-- [start:{section}]' and '# --8<-- [end:{section}]'"
             )
         hl_lines = None
         if highlight is not None:
-            problems = guards.highlight_problems(snip.source, section, highlight)
+            problems = highlight_problems(snip.source, section, highlight)
             if problems:
                 raise MacroError(f"snippets/{snip.key}.py: {problems[0]}")
-            lines = guards.highlighted_lines(snip.source, section, highlight)
+            lines = highlighted_lines(snip.source, section, highlight)
             hl_lines = " ".join(str(n) for n in lines)
         return panel.render(snip, loaded, section=section, hl_lines=hl_lines)
 

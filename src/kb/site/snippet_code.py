@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from kb.project import Layout, Snippet, get_snippet
-from kb.rules.guards import section_lines
+from kb.rules.sections import section_lines
 
 #: ``area/name``: lowercase words and digits joined by ``_``, one ``/`` or more, no suffix.
 KEY = re.compile(r"[a-z][a-z0-9_]*(?:/[a-z][a-z0-9_]*)+")
@@ -51,7 +51,7 @@ def fence_for(text: str) -> str:
 
 def code_block(snippet: Snippet, section: str | None = None, hl_lines: str | None = None) -> str:
     """The snippet's code as a fenced Python block titled with its file: the whole file, or the
-    lines of one marked section; section markers are not shown (``guards.section_lines``, which
+    lines of one marked section; section markers are not shown (``kb.rules.sections.section_lines``, which
     also numbers the highlighted lines, so highlights and shown lines agree)."""
     body = "\n".join(section_lines(snippet.source, section))
     fence = fence_for(body)

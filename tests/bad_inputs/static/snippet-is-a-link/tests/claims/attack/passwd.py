@@ -1,0 +1,6 @@
+from kb.claims import claim
+
+
+@claim("It loads.")
+def loads(x):
+    assert x
