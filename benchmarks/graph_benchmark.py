@@ -27,9 +27,9 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-from kb.browser import CHROMIUM, FLAGS, Served  # noqa: E402
+from kb.browser import CHROMIUM, FLAGS, Served
 
+ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "mkdocs.yml"
 BUILD_RATIO_TARGET = 1.3
 TTI_TARGET_S = 1.5

@@ -15,12 +15,12 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from kb import graph as kbgraph  # noqa: E402
+from kb import graph as kbgraph
 from kb import rules
 from kb.graph import exports, layout
-from kb.graph.frontmatter import SchemaErrors  # noqa: E402
+from kb.graph.frontmatter import SchemaErrors
 from kb.project import Layout
-from kb.site import render  # noqa: E402
+from kb.site import render
 
 VENDOR = {
     # site path: path under the project root (installed by `npm ci` from package-lock.json)

@@ -21,15 +21,12 @@ from typing import Any
 from kb.project import shown
 from kb.verify import sandbox
 from kb.verify.claims import SPECIAL_PARAMS, Claim, collect, missing_needs
+from kb.verify.examples import Prints
 from kb.verify.policy import WATCHED, deprecation_problems
 from kb.verify.results import ClaimResult, Job, RunResult
 
 
 def run(job: Job, workdir: Path, writable: list[str], memory_limit_mib: int | None) -> RunResult:
-    from pytest_examples import CodeExample
-    from pytest_examples.config import ExamplesConfig
-    from pytest_examples.run_code import InsertPrintStatements
-
     result = RunResult(key=job.key)
     os.environ.update(job.env)
     try:
@@ -48,21 +45,20 @@ def run(job: Job, workdir: Path, writable: list[str], memory_limit_mib: int | No
         result.problems.append(f"{shown(job.claims)}: the claims file failed to import: {exc!r}")
         claims = []
 
-    example = CodeExample.create(source, path=Path(job.snippet))
+    prints = Prints(source, Path(job.snippet), run_file)
     capture = _capture_logs()
     error: BaseException | None = None
-    insert_print = InsertPrintStatements(run_file, ExamplesConfig(), True, None, None)
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.resetwarnings()
         warnings.simplefilter("always")
-        module, error = _exec_snippet(run_file, insert_print)
+        module, error = _exec_snippet(run_file, prints)
         namespace = dict(module.__dict__)
     result.seconds = round(time.perf_counter() - t0, 3)
     if peak_ok:
         result.peak_rss_mib = round(_rss_kib("VmHWM") / 1024, 1)
         result.rss_growth_mib = round((_rss_kib("VmHWM") - base_rss) / 1024, 1)
-    result.output = "\n".join(str(s) for s in insert_print.print_statements())
+    result.output = prints.output()
     capture.close()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
@@ -84,7 +80,7 @@ def run(job: Job, workdir: Path, writable: list[str], memory_limit_mib: int | No
             )
     if error is not None:
         result.error = _format_exception(error, str(run_file))
-    result.problems += _output_problems(example, insert_print, error, job, result)
+    result.problems += _output_problems(prints, error, job, result)
     confinement.claims_running = True
     _run_claims(claims, job, result, namespace, error)
     if not job.claims or not result.claims:
@@ -97,52 +93,38 @@ def run(job: Job, workdir: Path, writable: list[str], memory_limit_mib: int | No
     return result
 
 
-def _exec_snippet(run_file: Path, insert_print) -> tuple[Any, BaseException | None]:
+def _exec_snippet(run_file: Path, prints: Prints) -> tuple[Any, BaseException | None]:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("__main__", str(run_file))
     module = importlib.util.module_from_spec(spec)
     sys.modules["__main__"] = module
     try:
-        with insert_print:
+        with prints:
             spec.loader.exec_module(module)
     except BaseException as exc:  # noqa: BLE001 - error snippets raise on purpose
         return module, exc
     return module, None
 
 
-def _output_problems(example, insert_print, error, job: Job, result: RunResult) -> list[str]:
+def _output_problems(prints: Prints, error, job: Job, result: RunResult) -> list[str]:
     """The ``#>`` lines: each block must follow a print that ran, and say what it printed
-    (checked by pytest-examples, or rewritten into ``result.updated_source`` when updating)."""
-    from pytest_examples.config import ExamplesConfig
-    from pytest_examples.lint import code_diff
-    from pytest_examples.run_code import find_print_location
-
-    problems = []
-    statements = insert_print.print_statements()
-    printed_after = {find_print_location(example, s.line_no)[0] for s in statements}
-    lines = example.source.splitlines()
-    for number, line in enumerate(lines, start=1):
-        starts_block = line.lstrip().startswith("#>") and (
-            number == 1 or not lines[number - 2].lstrip().startswith("#>")
-        )
-        if starts_block and number - 1 not in printed_after:
-            problems.append(
-                f"{shown(job.snippet)}:{number}: these #> lines follow no print that ran: output "
-                "lines must be what a print above them printed; remove them or fix the print"
-            )
-    if error is None or statements:
-        new_source = insert_print.updated_print_statements(example)
+    (checked, or rewritten into ``result.updated_source`` when updating)."""
+    problems = [
+        f"{shown(job.snippet)}:{number}: these #> lines follow no print that ran: output "
+        "lines must be what a print above them printed; remove them or fix the print"
+        for number in prints.orphan_blocks()
+    ]
+    if error is None or prints.ran:
+        new_source = prints.updated_source()
         if new_source is not None:
             if job.update_examples:
                 result.updated_source = new_source
-                return problems
-            if job.environment == "cpu" and job.scale == "small":
-                diff = code_diff(example, new_source, ExamplesConfig())
+            elif job.environment == "cpu" and job.scale == "small":
                 problems.append(
                     "the printed output differs from the snippet's #> lines:\n"
-                    f"{diff}\nIf the new output is right, run `make update-examples` "
-                    "to rewrite them."
+                    f"{prints.diff(new_source)}\nIf the new output is right, run "
+                    "`make update-examples` to rewrite them."
                 )
     return problems
 

@@ -9,6 +9,7 @@ code paths of a first tiny load.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -59,6 +60,9 @@ def tiny_load() -> None:
     from transformers import AutoModelForCausalLM, GPT2Config
     from transformers.utils import logging as hf_logging
 
+    # one thread: a thread pool started here would be inherited, broken, by every fork (the
+    # OpenMP runtime is not fork-safe); each child sizes its own pool
+    torch.set_num_threads(1)
     config = GPT2Config(
         n_layer=1,
         n_embd=16,
@@ -85,6 +89,11 @@ def warm_up() -> None:
             except ImportError:
                 pass
         tiny_load()
+    # everything imported so far lives as long as the server: move it out of the collector's
+    # sight, so that a child's collections (snippets that free a model call gc.collect()) do
+    # not walk, and copy page by page, the whole of torch and transformers
+    gc.collect()
+    gc.freeze()
 
 
 def environment_facts() -> dict:

@@ -1,0 +1,63 @@
+"""The one place that speaks to pytest-examples: the prints of a snippet run, and its ``#>``
+output lines checked against them (or rewritten from them).
+
+pytest-examples documents its pytest fixture; the runner drives the same machinery without
+pytest, so the few names it needs are imported here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytest_examples import CodeExample
+from pytest_examples.config import ExamplesConfig
+from pytest_examples.lint import code_diff
+from pytest_examples.run_code import InsertPrintStatements, find_print_location
+
+CONFIG = ExamplesConfig()
+
+
+class Prints:
+    """Records what ``print`` is called with while the snippet runs (as a context manager),
+    and where in the source each call is."""
+
+    def __init__(self, source: str, snippet: Path, run_file: Path) -> None:
+        self.example = CodeExample.create(source, path=snippet)
+        self._insert = InsertPrintStatements(run_file, CONFIG, True, None, None)
+
+    def __enter__(self) -> Prints:
+        self._insert.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._insert.__exit__(*exc)
+
+    @property
+    def ran(self) -> bool:
+        return bool(self._insert.print_statements())
+
+    def output(self) -> str:
+        return "\n".join(str(s) for s in self._insert.print_statements())
+
+    def orphan_blocks(self) -> list[int]:
+        """The first line of each block of ``#>`` lines that follows no print that ran: such
+        lines would be shown as output that no run produced."""
+        after = {
+            find_print_location(self.example, s.line_no)[0] for s in self._insert.print_statements()
+        }
+        lines = self.example.source.splitlines()
+        return [
+            number
+            for number, line in enumerate(lines, start=1)
+            if line.lstrip().startswith("#>")
+            and (number == 1 or not lines[number - 2].lstrip().startswith("#>"))
+            and number - 1 not in after
+        ]
+
+    def updated_source(self) -> str | None:
+        """The source with its ``#>`` lines rewritten from what was printed; None if they
+        already say exactly that."""
+        return self._insert.updated_print_statements(self.example)
+
+    def diff(self, new_source: str) -> str:
+        return code_diff(self.example, new_source, CONFIG)
