@@ -404,3 +404,16 @@ def test_cpu_only_claims_do_not_run_on_gpu(make):
     assert missing_needs(("cpu",), "cpu", "small") == []
     assert missing_needs(("gpu", "full"), "gpu", "small") == ["full"]
     assert missing_needs(("full",), "cpu", "full") == []
+
+
+def test_a_child_with_all_the_cores_does_not_hang(runner, make):
+    # one job at a time: the child gets every core; a thread pool the server had started
+    # before forking would leave it waiting forever on threads that do not exist
+    snippet, claims = make(
+        "threads",
+        "import torch\n\nproduct = torch.ones(512, 512) @ torch.ones(512, 512)\n",
+        "@claim('It multiplied.')\ndef multiplied(product):\n    assert product[0, 0] == 512\n",
+    )
+    job = runner.job(snippet.stem, snippet, claims, timeout=60)
+    (result,) = runner.run_many([job], parallel=1)
+    assert result.ok, result.problems
