@@ -8,8 +8,10 @@ built and checked in `kb.graph.relations`, read from a docs folder in `kb.graph.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass, field
+
+import networkx as nx
 
 from kb.graph.vocabulary import Vocabulary
 
@@ -92,19 +94,18 @@ class Graph:
         key = (id(self.edges), len(self.edges))
         cached = getattr(self, "_cache", None)
         if cached is None or cached["key"] != key:
-            out, into, adjacent = defaultdict(list), defaultdict(list), defaultdict(set)
+            out, into = defaultdict(list), defaultdict(list)
             for e in self.edges:
                 out[e.source].append(e)
                 into[e.target].append(e)
-                adjacent[e.source].add(e.target)
-                adjacent[e.target].add(e.source)
-            adjacent = {k: sorted(v) for k, v in adjacent.items()}
+            undirected = nx.Graph()
+            undirected.add_edges_from((e.source, e.target) for e in self.edges)
             position = {id(e): i for i, e in enumerate(self.edges)}
             cached = {
                 "key": key,
                 "out": out,
                 "in": into,
-                "adjacent": adjacent,
+                "undirected": undirected,
                 "position": position,
             }
             self._cache = cached
@@ -166,28 +167,18 @@ class Graph:
         the edges among them; with `limit`, only the `limit` nearest pages (nearer first, then
         by id)."""
         index = self._index()
-        adjacent = index["adjacent"]
         dist = {page_id: 0}
-        queue = deque([page_id])
-        while queue and (limit is None or len(dist) < limit):
-            here = queue.popleft()
-            if dist[here] == depth:
-                continue
-            for there in adjacent.get(here, ()):
-                if there not in dist:
-                    dist[there] = dist[here] + 1
-                    queue.append(there)
-                    if limit is not None and len(dist) >= limit:
-                        break
+        if page_id in index["undirected"]:
+            dist = nx.single_source_shortest_path_length(index["undirected"], page_id, depth)
+        if limit is not None and len(dist) > limit:
+            dist = {p: dist[p] for p in sorted(dist, key=lambda p: (dist[p], p))[:limit]}
         edges = [e for here in dist for e in index["out"].get(here, ()) if e.target in dist]
         edges.sort(key=lambda e: index["position"][id(e)])
         return dist, edges
 
     def reach(self, page_id: str, depth: int) -> int:
         """How many pages lie within `depth` edges of a page, itself included."""
-        adjacent = self._index()["adjacent"]
-        seen, frontier = {page_id}, [page_id]
-        for _ in range(depth):
-            frontier = {t for h in frontier for t in adjacent.get(h, ()) if t not in seen}
-            seen.update(frontier)
-        return len(seen)
+        undirected = self._index()["undirected"]
+        if page_id not in undirected:
+            return 1
+        return len(nx.single_source_shortest_path_length(undirected, page_id, depth))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 
+import networkx as nx
+
 from kb.graph.frontmatter import PageMeta, PageSource, Problem, Step
 from kb.graph.model import Edge, Graph, Node
 from kb.graph.vocabulary import Vocabulary, a, did_you_mean, either, one_of, vocabulary
@@ -279,46 +281,28 @@ def _check_target(page, target, where, rel, known_types, vocab) -> Problem | Non
 
 
 def _cycles(graph: Graph) -> list[Problem]:
-    """Each cycle in a relation that must not cycle, reported once, on its first page."""
+    """Each cycle in a relation that must not cycle, reported once per knot of pages (a
+    strongly connected component), on its first page. Linear in the graph: listing every
+    elementary cycle instead can take exponential time on a hostile set of pages."""
     problems = []
     for name, rel in graph.vocab.relations.items():
         if not rel.acyclic:
             continue
-        nexts: dict[str, list[str]] = defaultdict(list)
-        for e in graph.edges:
-            if e.relation == name:
-                nexts[e.source].append(e.target)
-        state: dict[str, int] = {}  # 1 on the stack, 2 done
-        stack: list[str] = []
-        found: set[frozenset] = set()
-
-        def visit(v: str, nexts=nexts, state=state, stack=stack, found=found, name=name):
-            state[v] = 1
-            stack.append(v)
-            for w in nexts[v]:
-                if state.get(w) == 1:
-                    cycle = stack[stack.index(w) :]
-                    key = frozenset(cycle)
-                    if key not in found:
-                        found.add(key)
-                        first = min(cycle)
-                        i = cycle.index(first)
-                        ring = cycle[i:] + cycle[:i] + [first]
-                        problems.append(
-                            Problem(
-                                f"docs/{graph.nodes[first].src_uri}",
-                                f"relations.{name}",
-                                f"'{name}' must not cycle, but it does: "
-                                + " → ".join(ring)
-                                + "; remove one of these links",
-                            )
-                        )
-                elif w not in state:
-                    visit(w)
-            stack.pop()
-            state[v] = 2
-
-        for v in sorted(nexts):
-            if v not in state:
-                visit(v)
+        links = nx.DiGraph()
+        links.add_edges_from((e.source, e.target) for e in graph.edges if e.relation == name)
+        knots = [sorted(c) for c in nx.strongly_connected_components(links) if len(c) > 1]
+        for knot in sorted(knots):
+            cycle = [u for u, _ in nx.find_cycle(links.subgraph(knot), source=knot[0])]
+            first = min(cycle)  # a self-link is reported on its own (components of one skipped)
+            i = cycle.index(first)
+            ring = cycle[i:] + cycle[:i] + [first]
+            problems.append(
+                Problem(
+                    f"docs/{graph.nodes[first].src_uri}",
+                    f"relations.{name}",
+                    f"'{name}' must not cycle, but it does: "
+                    + " → ".join(ring)
+                    + "; remove one of these links",
+                )
+            )
     return problems
