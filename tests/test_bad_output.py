@@ -17,37 +17,21 @@ large a file to keep in the repository) and ``seconds`` (a tighter time limit fo
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
-from site_support import MKDOCS
+from build_cases import TIME_LIMIT, Built, build_all, copy_machinery, new_project, run_build
 
 from kb.project import ROOT
 
 CORPUS = Path(__file__).parent / "bad_inputs" / "output"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
-TIME_LIMIT = 60  # seconds for one build; a build of a case takes about 2 s
-SHARED = ("src", "snippets", "tests", "node_modules")
 KEYS = {"attack", "outcome", "message", "absent", "present", "grow", "seconds"}
-HOME = "# Home\n"
 PROSE = "A line of prose that pads the page past its size limit.\n"
 # what the build writes that a reader or a tool reads: pages, exports, the search index
 TEXT_FILES = (".html", ".json", ".txt", ".md", ".xml", ".js")
-
-
-@dataclass
-class Built:
-    returncode: int
-    output: str
-    files: dict[str, str]  # path under the site folder: text
-    seconds: float
 
 
 def expected(case: str) -> dict:
@@ -56,15 +40,7 @@ def expected(case: str) -> dict:
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory) -> Path:
-    """One copy of what every case's project uses unchanged."""
-    base = tmp_path_factory.mktemp("shared")
-    ignore = shutil.ignore_patterns("__pycache__")
-    for name in ("src", "snippets", "tests/claims"):
-        shutil.copytree(ROOT / name, base / name, ignore=ignore)
-    vendor = "node_modules/cytoscape/dist/cytoscape.min.js"
-    (base / vendor).parent.mkdir(parents=True)
-    shutil.copyfile(ROOT / vendor, base / vendor)
-    return base
+    return copy_machinery(tmp_path_factory.mktemp("shared"), ("src", "snippets", "tests/claims"))
 
 
 def merged_record(fragment: Path | None) -> str:
@@ -79,23 +55,14 @@ def merged_record(fragment: Path | None) -> str:
 def make_project(root: Path, shared: Path, case: str | None) -> Path:
     """A project with its own docs (a home page and the case's pages) and verification record,
     and the shared machinery linked in."""
-    root.mkdir()
-    for name in SHARED:
-        (root / name).symlink_to(shared / name)
-    shutil.copyfile(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    new_project(root, shared, ("src", "snippets", "tests", "node_modules"))
     fragment = CORPUS / case / "verification/cpu.json" if case else None
     (root / "verification").mkdir()
     (root / "verification/cpu.json").write_text(
         merged_record(fragment if fragment and fragment.is_file() else None), encoding="utf-8"
     )
-    docs = root / "docs"
-    (docs / "assets").mkdir(parents=True)
-    for asset in ("kb.css", "kb-graph.js"):
-        shutil.copyfile(ROOT / "docs/assets" / asset, docs / "assets" / asset)
-    shutil.copyfile(ROOT / "docs/tags.md", docs / "tags.md")
-    (docs / "index.md").write_text(HOME, encoding="utf-8")
     if case:
-        shutil.copytree(CORPUS / case / "docs", docs, dirs_exist_ok=True)
+        shutil.copytree(CORPUS / case / "docs", root / "docs", dirs_exist_ok=True)
         for rel, size in (expected(case).get("grow") or {}).items():
             path = root / rel
             with path.open("a", encoding="utf-8") as f:
@@ -103,24 +70,8 @@ def make_project(root: Path, shared: Path, case: str | None) -> Path:
     return root
 
 
-def run_build(root: Path) -> Built:
-    site = root / "site"
-    start = time.monotonic()
-    res = subprocess.run(
-        [MKDOCS, "build", "--strict", "-d", str(site)],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=TIME_LIMIT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    seconds = time.monotonic() - start
-    files = {}
-    if site.exists():
-        for path in site.rglob("*"):
-            if path.is_file() and path.suffix in TEXT_FILES and "assets" not in path.parts:
-                files[path.relative_to(site).as_posix()] = path.read_text(errors="replace")
-    return Built(res.returncode, res.stdout + res.stderr, files, seconds)
+def readable(path: Path) -> bool:
+    return path.suffix in TEXT_FILES and "assets" not in path.parts
 
 
 @pytest.fixture(scope="module")
@@ -129,9 +80,9 @@ def builds(shared, tmp_path_factory) -> dict[str, Built]:
     base = tmp_path_factory.mktemp("cases")
     roots = {"(none)": make_project(base / "none", shared, None)}
     roots.update({case: make_project(base / case, shared, case) for case in CASES})
-    with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
-        futures = {name: pool.submit(run_build, root) for name, root in roots.items()}
-        return {name: f.result() for name, f in futures.items()}
+    return build_all(
+        {name: (lambda root=root: run_build(root, keep=readable)) for name, root in roots.items()}
+    )
 
 
 def test_the_corpus_is_well_formed():

@@ -12,38 +12,21 @@ of ``message``; ``harmless``: the build passes and every string of ``present`` i
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
-import subprocess
-import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
-from site_support import MKDOCS
-
-from kb.project import ROOT
+from build_cases import TIME_LIMIT, Built, build_all, copy_machinery, new_project, run_build
 
 CORPUS = Path(__file__).parent / "bad_inputs" / "pages"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
-TIME_LIMIT = 60  # seconds for one build; a build takes about 1 s
 # secrets the copy holds for a page to try to publish: they must stay out of every output
 CANARY_ENV = {"KB_CANARY": "kb-canary-environment"}
 CANARY_GIT_CONFIG = '[remote "origin"]\n\turl = https://kb-canary-git-config@example.invalid/\n'
 SHARED = ("src", "snippets", "verification", "tests", "node_modules")
-HOME = "# Home\n"
 KEYS = {"attack", "outcome", "message", "absent", "present", "links", "quiet"}
-
-
-@dataclass
-class Built:
-    returncode: int
-    output: str
-    files: dict[str, str]  # path under the site folder: text
-    seconds: float
 
 
 def expected(case: str) -> dict:
@@ -52,38 +35,22 @@ def expected(case: str) -> dict:
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory) -> Path:
-    """One copy of what every case's project uses unchanged."""
-    base = tmp_path_factory.mktemp("shared")
-    ignore = shutil.ignore_patterns("__pycache__")
-    for name in ("src", "snippets", "verification", "tests/claims"):
-        shutil.copytree(ROOT / name, base / name, ignore=ignore)
-    vendor = "node_modules/cytoscape/dist/cytoscape.min.js"
-    (base / vendor).parent.mkdir(parents=True)
-    shutil.copyfile(ROOT / vendor, base / vendor)
-    return base
+    parts = ("src", "snippets", "verification", "tests/claims")
+    return copy_machinery(tmp_path_factory.mktemp("shared"), parts)
 
 
 def make_project(root: Path, shared: Path, case: str | None) -> Path:
     """A project with the case's files: its own docs (a home page and the case's pages) and the
     shared machinery linked in; a folder the case adds to (snippets, tests) is copied instead."""
-    root.mkdir()
     exp = expected(case) if case else {}
     added = {p.name for p in (CORPUS / case).iterdir() if p.is_dir()} if case else set()
     added |= {Path(rel).parts[0] for rel in exp.get("links") or {}}
-    for name in SHARED:
-        if name in added and (shared / name).exists():
+    new_project(root, shared, tuple(name for name in SHARED if name not in added))
+    for name in sorted(added & set(SHARED)):
+        if (shared / name).exists():
             shutil.copytree(shared / name, root / name, symlinks=True)
-        elif (shared / name).exists():
-            (root / name).symlink_to(shared / name)
-    shutil.copyfile(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     (root / ".git").mkdir()
     (root / ".git/config").write_text(CANARY_GIT_CONFIG, encoding="utf-8")
-    docs = root / "docs"
-    (docs / "assets").mkdir(parents=True)
-    for asset in ("kb.css", "kb-graph.js"):
-        shutil.copyfile(ROOT / "docs/assets" / asset, docs / "assets" / asset)
-    shutil.copyfile(ROOT / "docs/tags.md", docs / "tags.md")
-    (docs / "index.md").write_text(HOME, encoding="utf-8")
     for name in sorted(added):
         if case and (CORPUS / case / name).is_dir():
             shutil.copytree(CORPUS / case / name, root / name, dirs_exist_ok=True)
@@ -91,27 +58,6 @@ def make_project(root: Path, shared: Path, case: str | None) -> Path:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).symlink_to(target)
     return root
-
-
-def run_build(root: Path, quiet: bool) -> Built:
-    site = root / "site"
-    args = [MKDOCS, "build", "--strict", *(["-q"] if quiet else []), "-d", str(site)]
-    start = time.monotonic()
-    res = subprocess.run(
-        args,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=TIME_LIMIT,
-        env={**os.environ, **CANARY_ENV, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    seconds = time.monotonic() - start
-    files = {}
-    if site.exists():
-        for path in site.rglob("*"):
-            if path.is_file():
-                files[path.relative_to(site).as_posix()] = path.read_text(errors="replace")
-    return Built(res.returncode, res.stdout + res.stderr, files, seconds)
 
 
 @pytest.fixture(scope="module")
@@ -122,11 +68,10 @@ def builds(shared, tmp_path_factory) -> dict[str, Built]:
     roots.update({case: make_project(base / case, shared, case) for case in CASES})
 
     def one(name: str) -> Built:
-        return run_build(roots[name], quiet=name != "(none)" and bool(expected(name).get("quiet")))
+        quiet = name != "(none)" and bool(expected(name).get("quiet"))
+        return run_build(roots[name], quiet=quiet, env=CANARY_ENV)
 
-    with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 2))) as pool:
-        futures = {name: pool.submit(one, name) for name in roots}
-        return {name: f.result() for name, f in futures.items()}
+    return build_all({name: (lambda name=name: one(name)) for name in roots})
 
 
 def test_the_corpus_is_well_formed():
