@@ -417,3 +417,17 @@ def test_a_child_with_all_the_cores_does_not_hang(runner, make):
     job = runner.job(snippet.stem, snippet, claims, timeout=60)
     (result,) = runner.run_many([job], parallel=1)
     assert result.ok, result.problems
+
+
+def test_a_gpu_runner_leaves_cuda_to_its_children(make):
+    # bitsandbytes asks CUDA for the device when imported (peft and trl import it): a server
+    # that imported them would have initialised CUDA, and no fork of it could use the GPU
+    snippet, claims = make(
+        "gpu_server",
+        "import sys\n\nwarm = sorted(m for m in ('bitsandbytes', 'peft', 'trl') if m in sys.modules)\n",
+        "@claim('The server imported none of them.')\ndef none_imported(warm):\n    assert warm == []\n",
+    )
+    with Runner(None, environment="gpu") as gpu_runner:
+        result = run(gpu_runner, (snippet, claims))
+    assert result.ok, result.problems
+    assert result.environment["device"] == "CPU"  # named by the child: no GPU here

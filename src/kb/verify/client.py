@@ -52,7 +52,7 @@ class Runner:
             )
         self.limits = {"writable": [self._modules.name], "memory_limit_mib": memory_limit_mib}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kb.verify.server"],
+            [sys.executable, "-m", "kb.verify.server", environment],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,

@@ -68,7 +68,7 @@ def _start(index: int, job: Job, facts: dict, threads: int, limits: Limits) -> _
             result = RunResult(
                 key=job.key, problems=[f"runner failure: {exc!r}\n" + traceback.format_exc()]
             )
-        result.environment = facts
+        result.environment = {**facts, "device": _device()}
         with os.fdopen(write_fd, "w", encoding="utf-8") as out:
             json.dump(asdict(result), out, default=str)
         os._exit(0)
@@ -79,6 +79,14 @@ def _start(index: int, job: Job, facts: dict, threads: int, limits: Limits) -> _
     os.close(write_fd)
     os.close(log_fd)
     return _Child(index, job, pid, read_fd, workdir, time.monotonic() + job.timeout)
+
+
+def _device() -> str:
+    """The GPU's name, or CPU; asked in the child, where initialising CUDA harms no one."""
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        return torch.cuda.get_device_name(0)
+    return "CPU"
 
 
 def _kill_group(pid: int) -> None:

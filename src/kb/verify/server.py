@@ -29,14 +29,19 @@ WARM_IMPORTS = (
     "transformers.models.auto.modeling_auto",
     "transformers.models.auto.tokenization_auto",
     "accelerate",
+    "pytest_examples.run_code",
+    "pytest_examples.lint",
+    "_pytest.assertion.rewrite",
+)
+#: Imported once too, but only where there is no GPU: bitsandbytes asks CUDA for the device's
+#: capability when imported (and peft and trl import bitsandbytes), and CUDA initialised in the
+#: server cannot be used by any fork of it.
+CPU_ONLY_WARM_IMPORTS = (
     "bitsandbytes",
     "peft",
     "trl",
     "trl.trainer.utils",  # trl's lazy exports pull in datasets and pandas: about 1 s a child
     "transformers.pipelines",
-    "pytest_examples.run_code",
-    "pytest_examples.lint",
-    "_pytest.assertion.rewrite",
 )
 
 
@@ -80,15 +85,25 @@ def tiny_load() -> None:
     del model
 
 
-def warm_up() -> None:
+def warm_up(environment: str) -> None:
+    gpu = environment == "gpu"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for name in (*WARM_IMPORTS, *architecture_modules()):
+        extra = () if gpu else CPU_ONLY_WARM_IMPORTS
+        for name in (*WARM_IMPORTS, *extra, *architecture_modules()):
             try:
                 importlib.import_module(name)
             except ImportError:
                 pass
-        tiny_load()
+        if not gpu:
+            tiny_load()
+    import torch
+
+    if torch.cuda.is_initialized():
+        raise SystemExit(
+            "the runner server initialised CUDA while warming up: no child could use the GPU; "
+            "remove from the warm-up whatever imported it"
+        )
     # everything imported so far lives as long as the server: move it out of the collector's
     # sight, so that a child's collections (snippets that free a model call gc.collect()) do
     # not walk, and copy page by page, the whole of torch and transformers
@@ -120,20 +135,15 @@ def environment_facts() -> dict:
         "python": platform.python_version(),
         "platform": f"{platform.system()} {platform.machine()}",
         "versions": versions,
-        "device": "CPU",
     }
-    import torch
-
-    if torch.cuda.is_available():
-        facts["device"] = torch.cuda.get_device_name(0)
-    return facts
+    return facts  # the device is named by each child (asking here would initialise CUDA)
 
 
-def serve() -> None:
+def serve(environment: str) -> None:
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)  # library chatter must not corrupt the protocol stream
     t0 = time.perf_counter()
-    warm_up()
+    warm_up(environment)
     facts = environment_facts()
     proto.write(json.dumps({"ready": True, "import_seconds": time.perf_counter() - t0}) + "\n")
     for line in sys.stdin:
@@ -148,4 +158,4 @@ def serve() -> None:
 
 
 if __name__ == "__main__":
-    serve()
+    serve(sys.argv[1] if len(sys.argv) > 1 else "cpu")
