@@ -22,7 +22,7 @@ import yaml
 from kb.project import Layout
 from kb.standin import cache, configs, manifest, registry, repos, tokenizer, uses
 from kb.standin.__main__ import main as standin_main
-from kb.standin.manifest import remove_tree
+from kb.trees import remove_tree
 
 REGISTRY = registry.load_registry()
 LAYOUT = Layout()

@@ -29,13 +29,13 @@ from kb.standin.manifest import (
     file_sha256,
     make_read_only,
     read_stamp,
-    remove_tree,
     take_manifest,
     verify_hub,
 )
 from kb.standin.registry import REGISTRY_PATH, load_registry
 from kb.standin.repos import build_model_repo
 from kb.standin.uses import check_snippet_ids
+from kb.trees import remove_tree
 
 DEFAULT_SNIPPETS = Layout().snippets
 DEFAULT_HUB_ROOT = Layout().cache / "standin-hub"

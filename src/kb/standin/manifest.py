@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import stat
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -180,32 +179,3 @@ def _drop_write_bits(path: str) -> None:
     mode = os.lstat(path).st_mode
     if not stat.S_ISLNK(mode):
         os.chmod(path, stat.S_IMODE(mode) & ~0o222)
-
-
-def remove_tree(root: Path, *, ignore_errors: bool = False) -> None:
-    """``shutil.rmtree`` for a read-only hub: deleting an entry needs its folder writable, so
-    give the owner back its bits on every folder (not through links) first."""
-    if not os.path.lexists(root):
-        return
-    if os.path.islink(root) or not os.path.isdir(root):
-        try:
-            os.unlink(root)
-        except OSError:
-            if not ignore_errors:
-                raise
-        return
-    try:
-        _owner_may_write(str(root))
-        for dirpath, dirnames, _ in os.walk(root):
-            for name in dirnames:
-                _owner_may_write(os.path.join(dirpath, name))
-    except OSError:
-        if not ignore_errors:
-            raise
-    shutil.rmtree(root, ignore_errors=ignore_errors)
-
-
-def _owner_may_write(path: str) -> None:
-    mode = os.lstat(path).st_mode
-    if stat.S_ISDIR(mode):
-        os.chmod(path, stat.S_IMODE(mode) | stat.S_IRWXU)

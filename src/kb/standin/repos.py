@@ -29,9 +29,10 @@ from kb.standin.configs import (
     standin_config,
     standin_generation_config,
 )
-from kb.standin.manifest import file_sha256, remove_tree
+from kb.standin.manifest import file_sha256
 from kb.standin.registry import REGISTRY_PATH, ModelSpec, UnknownModelError, load_registry
 from kb.standin.tokenizer import standin_tokenizer
+from kb.trees import remove_tree
 
 
 def repo_folder_name(model_id: str) -> str:

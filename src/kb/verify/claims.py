@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,6 +129,29 @@ def log_records(logger_name: str = "") -> Iterator[list[logging.LogRecord]]:
         yield records
     finally:
         logger.removeHandler(handler)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_LOAD_REPORT = re.compile(r"^\[transformers\] (\w+) LOAD REPORT from: (\S+)$")
+
+
+def load_reports(log: str) -> list[tuple[str, str, dict[str, str]]]:
+    """Each LOAD REPORT transformers logged (the table of weights it did not load as saved),
+    in order: (model class, where it loaded from, {weight name: status})."""
+    lines = _ANSI.sub("", log).splitlines()
+    reports = []
+    for i, line in enumerate(lines):
+        match = _LOAD_REPORT.match(line)
+        if not match:
+            continue
+        rows = {}
+        for row in lines[i + 3 :]:  # below the header, the column names and the rule
+            if not row.strip():
+                break
+            key, status = (cell.strip() for cell in row.split("|")[:2])
+            rows[key] = status
+        reports.append((match.group(1), match.group(2), rows))
+    return reports
 
 
 def missing_needs(needs, environment: str, scale: str) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sys
 import tempfile
@@ -18,6 +17,7 @@ import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from kb.trees import remove_tree
 from kb.verify import child as child_side
 from kb.verify.results import Job, RunResult
 
@@ -101,7 +101,8 @@ def _finish(child: _Child, facts: dict, timed_out: bool) -> RunResult:
     os.close(child.fd)
     _, status = os.waitpid(child.pid, 0)
     log = (child.workdir / "stderr.log").read_text(encoding="utf-8", errors="replace")
-    _remove(child.workdir)
+    # a snippet may leave read-only entries behind (it owns its folder)
+    remove_tree(child.workdir, ignore_errors=True)
     key = child.job.key
     if timed_out:
         return RunResult(
@@ -167,14 +168,3 @@ def _describe(status: int) -> str:
     if os.WIFSIGNALED(status):
         return f"killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
     return f"exit status {os.WEXITSTATUS(status)}"
-
-
-def _remove(path: Path) -> None:
-    # a snippet may leave read-only files behind (it owns its folder): make them removable
-    for folder, dirs, _ in os.walk(path):
-        for name in dirs:
-            try:
-                os.chmod(os.path.join(folder, name), 0o700)
-            except OSError:
-                pass
-    shutil.rmtree(path, ignore_errors=True)

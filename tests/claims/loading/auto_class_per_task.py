@@ -1,29 +1,11 @@
-import re
-
 import torch
 
-from kb.claims import claim
-
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-HEADER = re.compile(r"^\[transformers\] (\w+) LOAD REPORT from: (\S+)$")
+from kb.claims import claim, load_reports
 
 
-def load_reports(log):
+def reports_by_class(log):
     """Each LOAD REPORT in the log, by model class: {key: status}."""
-    lines = ANSI.sub("", log).splitlines()
-    reports = {}
-    for i, line in enumerate(lines):
-        match = HEADER.match(line)
-        if not match:
-            continue
-        rows = {}
-        for row in lines[i + 3 :]:
-            if not row.strip():
-                break
-            key, status = (cell.strip() for cell in row.split("|")[:2])
-            rows[key] = status
-        reports[match.group(1)] = rows
-    return reports
+    return {model_class: rows for model_class, _, rows in load_reports(log)}
 
 
 @claim(
@@ -33,7 +15,7 @@ def load_reports(log):
 def saved_head(config, generator, log):
     assert config.architectures == ["Qwen2ForCausalLM"]
     assert type(generator).__name__ == config.architectures[0]
-    assert "Qwen2ForCausalLM" not in load_reports(log)
+    assert "Qwen2ForCausalLM" not in reports_by_class(log)
 
 
 @claim(
@@ -55,7 +37,7 @@ def bare_model(backbone):
 )
 def sequence_head(classifier, log):
     assert type(classifier).__name__ == "Qwen2ForSequenceClassification"
-    assert load_reports(log)["Qwen2ForSequenceClassification"] == {"score.weight": "MISSING"}
+    assert reports_by_class(log)["Qwen2ForSequenceClassification"] == {"score.weight": "MISSING"}
     with torch.no_grad():
         logits = classifier(input_ids=torch.tensor([[1, 2, 3]])).logits
     assert logits.shape == (1, 2)
@@ -67,7 +49,7 @@ def sequence_head(classifier, log):
 )
 def token_head(tagger, log):
     assert type(tagger).__name__ == "Qwen2ForTokenClassification"
-    assert load_reports(log)["Qwen2ForTokenClassification"] == {
+    assert reports_by_class(log)["Qwen2ForTokenClassification"] == {
         "score.weight": "MISSING",
         "score.bias": "MISSING",
     }

@@ -1,33 +1,11 @@
-import re
 from pathlib import Path
 
 import torch
 
-from kb.claims import claim
+from kb.claims import claim, load_reports
 
 # Three loads and a save of a 7B model on the full-size GPU job.
 TIMEOUT = 600
-
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-HEADER = re.compile(r"^\[transformers\] (\w+) LOAD REPORT from: (\S+)$")
-
-
-def load_reports(log):
-    """Each LOAD REPORT in the log: (model class, source, {key: status})."""
-    lines = ANSI.sub("", log).splitlines()
-    reports = []
-    for i, line in enumerate(lines):
-        match = HEADER.match(line)
-        if not match:
-            continue
-        rows = {}
-        for row in lines[i + 3 :]:
-            if not row.strip():
-                break
-            key, status = (cell.strip() for cell in row.split("|")[:2])
-            rows[key] = status
-        reports.append((match.group(1), match.group(2), rows))
-    return reports
 
 
 @claim(
