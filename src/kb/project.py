@@ -84,8 +84,9 @@ def get_snippet(key: str, layout: Layout = Layout()) -> Snippet:
 
 
 def shown(path: str | Path, layout: Layout = Layout()) -> str:
-    """A path as messages show it: relative to the project when inside it."""
+    """A path as messages name it: relative to the project root when inside it, with forward
+    slashes (not resolved: a link is named as the link)."""
     try:
-        return Path(path).resolve().relative_to(layout.root.resolve()).as_posix()
+        return Path(path).relative_to(layout.root).as_posix()
     except ValueError:
-        return str(path)
+        return Path(path).as_posix()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import ast
 
-from kb.project import Layout
-from kb.rules.problem import Problem, relative
+from kb.project import Layout, shown
+from kb.rules.problem import Problem
 from kb.rules.sources import claims_files, parse
 
 #: Context managers that fail unless their block raises or warns.
@@ -99,7 +99,7 @@ def claims_assert(layout: Layout) -> list[Problem]:
             if is_claim(node) and not body.asserts(node):
                 problems.append(
                     Problem(
-                        relative(path, layout),
+                        shown(path, layout),
                         node.lineno,
                         f"claim {node.name} asserts nothing, so it passes whatever the snippet "
                         "did: assert on what the snippet left behind (an assert statement, "

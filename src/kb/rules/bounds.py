@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from kb.project import Layout
-from kb.rules.problem import Problem, relative
+from kb.project import Layout, shown
+from kb.rules.problem import Problem
 from kb.rules.sources import claims_files, parse
 from kb.verify.claims import MARGIN
 
@@ -31,7 +31,7 @@ def claim_bounds(layout: Layout) -> list[Problem]:
             if any(isinstance(x, ast.Constant) and isinstance(x.value, float) for x in sides):
                 problems.append(
                     Problem(
-                        relative(path, layout),
+                        shown(path, layout),
                         node.lineno,
                         "a one-sided bound against a fixed figure can hold by a hair; write it "
                         "as below(value, bound) or above(value, bound) from kb.claims, which fail "

@@ -3,9 +3,9 @@ and claimed, and no claims file without its snippet."""
 
 from __future__ import annotations
 
-from kb.project import Layout, find_snippets
+from kb.project import Layout, find_snippets, shown
 from kb.rules.includes import snippet_uses
-from kb.rules.problem import Problem, relative
+from kb.rules.problem import Problem
 from kb.rules.sources import claims_files, parse
 from kb.verify.claims import ClaimsFileError, read_claims
 
@@ -64,7 +64,7 @@ def every_snippet_claimed(layout: Layout) -> list[Problem]:
                     )
                 )
         except ClaimsFileError as exc:
-            problems.append(_claims_file_error(exc, s.claims_path, relative(s.claims_path, layout)))
+            problems.append(_claims_file_error(exc, s.claims_path, shown(s.claims_path, layout)))
         except (ValueError, TypeError) as exc:  # a needs= that is not a literal
             problems.append(
                 Problem(

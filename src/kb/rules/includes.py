@@ -7,8 +7,8 @@ import difflib
 import re
 from pathlib import Path
 
-from kb.project import Layout, find_snippets, snippet_key
-from kb.rules.problem import Problem, relative
+from kb.project import Layout, find_snippets, shown, snippet_key
+from kb.rules.problem import Problem
 from kb.rules.sections import highlight_problems, sections_of
 
 SNIPPET_CALL = re.compile(
@@ -54,7 +54,7 @@ def snippet_includes(layout: Layout) -> list[Problem]:
     known = {s.key: s for s in find_snippets(layout)}
     problems = []
     for page, lineno, key, section, highlight in snippet_uses(layout):
-        rel = relative(page, layout)
+        rel = shown(page, layout)
         if key not in known:
             problems.append(Problem(rel, lineno, missing_snippet_message(key, known)))
         elif section and section not in sections_of(known[key].source):

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.project import Layout
-from kb.rules.problem import Problem, relative
+from kb.project import Layout, shown
+from kb.rules.problem import Problem
 from kb.rules.reach import Reach, reaches
 from kb.rules.sources import claims_files, parse, snippet_files
 
@@ -310,7 +310,7 @@ def problems_of(path: Path, layout: Layout, policy: Policy) -> list[Problem]:
     tree = parse(path)
     if tree is None:
         return []  # valid-python reports it
-    rel = relative(path, layout)
+    rel = shown(path, layout)
     found: dict[int, dict[str, str]] = {}  # line -> what -> why
     for reach in reaches(tree):
         for what, why in judge(reach, policy):

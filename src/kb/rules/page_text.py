@@ -7,9 +7,9 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from kb.project import Layout
+from kb.project import Layout, shown
 from kb.rules.includes import pages
-from kb.rules.problem import Problem, relative
+from kb.rules.problem import Problem
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*\{?[ \t]*\.?(?P<lang>[\w+-]*)")
 PYTHON_LANGS = {"python", "py", "python3", "py3", "pycon", "ipython", "pyi"}
@@ -110,7 +110,7 @@ def _over_pages(
         for page in pages(layout):
             if typed_only and page.parent == layout.docs:
                 continue
-            problems += check(page.read_text(encoding="utf-8"), relative(page, layout), page)
+            problems += check(page.read_text(encoding="utf-8"), shown(page, layout), page)
         return problems
 
     return run

@@ -36,11 +36,3 @@ class Rule:
     scope: Scope
     check: Callable[[Layout], list[Problem]]
     in_build: bool = True
-
-
-def relative(path, layout: Layout) -> str:
-    """The path as messages name it: relative to the project root, with forward slashes."""
-    try:
-        return path.relative_to(layout.root).as_posix()
-    except ValueError:
-        return path.as_posix()

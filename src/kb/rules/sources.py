@@ -7,8 +7,8 @@ import ast
 from functools import lru_cache
 from pathlib import Path
 
-from kb.project import Layout, find_snippets
-from kb.rules.problem import Problem, relative
+from kb.project import Layout, find_snippets, shown
+from kb.rules.problem import Problem
 
 
 def snippet_files(layout: Layout) -> list[Path]:
@@ -43,7 +43,7 @@ def parse(path: Path) -> ast.Module | None:
 def valid_python(layout: Layout) -> list[Problem]:
     problems = []
     for path in snippet_files(layout) + claims_files(layout):
-        rel = relative(path, layout)
+        rel = shown(path, layout)
         try:
             tree = _parse(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
@@ -67,7 +67,7 @@ def no_links(layout: Layout) -> list[Problem]:
             if path.is_symlink():
                 problems.append(
                     Problem(
-                        relative(path, layout),
+                        shown(path, layout),
                         None,
                         "a symbolic link; snippets and claims files must be plain files: "
                         "copy the file here instead",
