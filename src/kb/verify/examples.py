@@ -7,14 +7,39 @@ pytest, so the few names it needs are imported here and nowhere else.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from pytest_examples import CodeExample
 from pytest_examples.config import ExamplesConfig
 from pytest_examples.lint import code_diff
-from pytest_examples.run_code import InsertPrintStatements, find_print_location
+from pytest_examples.run_code import (
+    Arg,
+    InsertPrintStatements,
+    MockPrintFunction,
+    PrintStatement,
+    find_print_location,
+)
 
 CONFIG = ExamplesConfig()
+
+
+class _SnippetPrints(MockPrintFunction):
+    """pytest-examples' print recorder, without its ``inspect.stack()``.
+
+    That call reads the source lines of every frame on every ``print``; a library that prints
+    into a buffer thousands of times (dill disassembling functions while datasets fingerprints
+    them) made one run a hundred times slower. Like the original, it records only the prints
+    the snippet itself makes, at the line it makes them."""
+
+    __slots__ = ()
+
+    def __call__(self, *args, sep: str = " ", **kwargs) -> None:
+        # 3 frames up: Mock's _execute_mock_call, _mock_call and __call__; then print's caller
+        caller = sys._getframe(4)
+        filename = caller.f_code.co_filename
+        if Path(filename).name == self.file.name and self.file.samefile(filename):
+            self.statements.append(PrintStatement(caller.f_lineno, sep, [Arg(a) for a in args]))
 
 
 class Prints:
@@ -24,6 +49,7 @@ class Prints:
     def __init__(self, source: str, snippet: Path, run_file: Path) -> None:
         self.example = CodeExample.create(source, path=snippet)
         self._insert = InsertPrintStatements(run_file, CONFIG, True, None, None)
+        self._insert.print_func = _SnippetPrints(run_file, None)
 
     def __enter__(self) -> Prints:
         self._insert.__enter__()
