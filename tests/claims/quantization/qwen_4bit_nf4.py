@@ -91,3 +91,88 @@ def defaults_are_fp4_and_float32():
     assert default.bnb_4bit_quant_type == "fp4"
     assert default.bnb_4bit_compute_dtype == torch.float32
     assert default.bnb_4bit_use_double_quant is False
+
+
+@claim(
+    'With `device_map="auto"` and no GPU, the quantized model is placed on the CPU.',
+    needs="cpu",
+)
+def placed_on_cpu(model):
+    assert {p.device.type for p in model.parameters()} == {"cpu"}
+    assert not hasattr(model, "hf_device_map")
+
+
+@claim(
+    'With `device_map="auto"` and one GPU large enough, the whole quantized model is placed '
+    "on `cuda:0`.",
+    needs="gpu",
+)
+def placed_on_gpu(model):
+    assert {str(p.device) for p in model.parameters()} == {"cuda:0"}
+
+
+def _converted(model_id, skip_modules):
+    """Which Linear layers bitsandbytes would convert, by transformers' own conversion step."""
+    from transformers import AutoConfig, AutoModelForCausalLM, BitsAndBytesConfig
+    from transformers.quantizers import AutoHfQuantizer
+
+    config = BitsAndBytesConfig(load_in_4bit=True, llm_int8_skip_modules=skip_modules)
+    quantizer = AutoHfQuantizer.from_config(config)
+    with torch.device("meta"):
+        skeleton = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(model_id))
+    quantizer.preprocess_model(model=skeleton, device_map={"": "cpu"}, dtype=torch.bfloat16)
+    return {
+        n: type(m).__name__ for n, m in skeleton.named_modules() if isinstance(m, torch.nn.Linear)
+    }
+
+
+@claim(
+    "`llm_int8_skip_modules` replaces the default list instead of adding to it: with "
+    '`llm_int8_skip_modules=["down_proj"]` the `down_proj` layers stay `Linear`, but `lm_head` '
+    'becomes `Linear4bit`; list `"lm_head"` too to keep it.'
+)
+def skip_list_replaces_default(model_id):
+    default = _converted(model_id, None)
+    assert default["lm_head"] == "Linear"
+    own = _converted(model_id, ["down_proj"])
+    assert own["lm_head"] == "Linear4bit"
+    assert own["model.layers.0.mlp.down_proj"] == "Linear"
+    assert own["model.layers.0.mlp.up_proj"] == "Linear4bit"
+    both = _converted(model_id, ["down_proj", "lm_head"])
+    assert both["lm_head"] == "Linear" and both["model.layers.0.mlp.down_proj"] == "Linear"
+
+
+@claim(
+    "A name in `llm_int8_skip_modules` matches a module path from its start or its last parts: "
+    '`"model.layers.1"` keeps that whole block unquantized, while `"mlp"` matches no Linear '
+    "layer at all (the Linear layers are `mlp.gate_proj` and so on)."
+)
+def skip_names_match_paths(model_id):
+    block = _converted(model_id, ["lm_head", "model.layers.1"])
+    assert {v for k, v in block.items() if k.startswith("model.layers.1.")} == {"Linear"}
+    assert {v for k, v in block.items() if k.startswith("model.layers.0.")} == {"Linear4bit"}
+    mlp = _converted(model_id, ["lm_head", "mlp"])
+    assert {v for k, v in mlp.items() if ".mlp." in k} == {"Linear4bit"}
+
+
+@claim(
+    "bitsandbytes 0.50.2 runs a 4-bit forward pass on the CPU (checked with an nf4 load of "
+    "Mistral-7B-v0.1): finite bfloat16 logits.",
+    needs="cpu",
+)
+def forward_on_cpu():
+    from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
+
+    mistral = "mistralai/Mistral-7B-v0.1"
+    model = AutoModelForCausalLM.from_pretrained(
+        mistral,
+        quantization_config=BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16
+        ),
+        dtype=torch.bfloat16,
+    )
+    inputs = AutoTokenizer.from_pretrained(mistral)("Hello", return_tensors="pt")
+    with torch.no_grad():
+        logits = model(**inputs).logits
+    assert logits.dtype == torch.bfloat16 and torch.isfinite(logits).all()
+    assert {p.device.type for p in model.parameters()} == {"cpu"}
