@@ -44,11 +44,11 @@ REAL_CLASSES = {
     "mistralai/Mistral-7B-v0.1": "MistralForCausalLM",
 }
 # The small scale's intermediate size: 128 * real intermediate / real hidden, to a multiple
-# of 16 (gpt2: n_inner stays null, i.e. 4 * n_embd = 512).
+# of 64 (gpt2: n_inner stays null, i.e. 4 * n_embd = 512).
 SMALL_INTERMEDIATE = {
     "gpt2": None,
-    "Qwen/Qwen2.5-Coder-7B-Instruct": 672,
-    "Qwen/Qwen2.5-0.5B-Instruct": 688,
+    "Qwen/Qwen2.5-Coder-7B-Instruct": 704,
+    "Qwen/Qwen2.5-0.5B-Instruct": 704,
     "meta-llama/Llama-3.1-8B-Instruct": 448,
     "mistralai/Mistral-7B-v0.1": 448,
 }

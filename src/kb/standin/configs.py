@@ -95,7 +95,9 @@ def standin_config_dict(spec: ModelSpec, scale: str) -> dict[str, Any]:
         pass  # n_inner null means 4 * n_embd, which scales to itself
     else:
         inter = need("intermediate")
-        cfg[keys["intermediate"]] = _round_to(SMALL_HIDDEN * inter / hidden, 16)
+        # a multiple of 64, as real sizes are: bitsandbytes' CPU 4-bit kernel needs
+        # out_features to be a multiple of its block and fails on, say, 688
+        cfg[keys["intermediate"]] = _round_to(SMALL_HIDDEN * inter / hidden, 64)
     cfg["vocab_size"] = _round_to_up(standin_tokenizer_size(spec), 64)
     return cfg
 
@@ -115,7 +117,7 @@ def standin_config(spec: ModelSpec, scale: str):
     ``full``: the real config, with its token ids (bos/eos/pad...) mapped to the ids of the
     same tokens in the stand-in tokenizer. ``small``: the same, scaled down for CPU: 2
     layers, hidden 128, 4 heads (head_dim 32), kv heads 4 under MHA else 2, intermediate
-    size scaled with the hidden size (multiple of 16), vocab the tokenizer size rounded up
+    size scaled with the hidden size (multiple of 64), vocab the tokenizer size rounded up
     to a multiple of 64; every other field as the real config.
     """
     from transformers import AutoConfig
