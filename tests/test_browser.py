@@ -40,3 +40,39 @@ def test_every_page_loads_without_errors_or_outside_requests(page, base_url):
         assert page.locator(".md-content h1").count() == 1, path
     assert page.kb_errors == []
     assert page.kb_foreign == []
+
+
+# A code identifier typed into the search box, and the page that must come first for it.
+SEARCHES = {
+    "4bit": "error/load-in-4bit-keyword/",
+    "load_in_4bit": "error/load-in-4bit-keyword/",
+    "torch_dtype": "implementation/choosing-a-dtype/",
+    "meta device": "implementation/meta-device-estimate/",
+    "BitsAndBytesConfig": "implementation/bitsandbytes-4bit-nf4/",
+    "Linear8bitLt": "implementation/bitsandbytes-8bit/",
+    "prepare_model_for_kbit_training": "implementation/prepare-for-kbit-training/",
+    "is_gradient_checkpointing": "implementation/gradient-checkpointing-and-cache/",
+    "Asking to pad but the tokenizer does not have a padding token": "error/pad-token-missing/",
+}
+
+
+def test_search_finds_code_identifiers(page, base_url):
+    missed = {}
+    for query, expected in SEARCHES.items():
+        page.goto(f"{base_url}/")
+        page.locator(".md-search__input").press_sequentially(query)
+        first = page.locator(".md-search-result__item > a").first
+        want = f"{base_url}/{expected}"
+        try:
+            # the results follow the typing: wait until they are those of the whole query
+            page.wait_for_function(
+                "([q, want]) => document.querySelector('.md-search__input').value === q"
+                " && (document.querySelector('.md-search-result__item > a') || {}).href"
+                "?.split('?')[0] === want",
+                arg=[query, want],
+                timeout=5000,
+            )
+        except Exception:  # noqa: BLE001 - a timeout is the answer: say what came first
+            missed[query] = first.get_attribute("href") if first.count() else None
+    assert missed == {}, f"first result is not the expected page: {missed}"
+    assert page.kb_errors == [] and page.kb_foreign == []
