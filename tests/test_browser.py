@@ -76,3 +76,11 @@ def test_search_finds_code_identifiers(page, base_url):
             missed[query] = first.get_attribute("href") if first.count() else None
     assert missed == {}, f"first result is not the expected page: {missed}"
     assert page.kb_errors == [] and page.kb_foreign == []
+
+
+def test_palette_follows_the_system_setting(browser, base_url):
+    for system, scheme in (("dark", "slate"), ("light", "default")):
+        with browser_support.new_page(browser, color_scheme=system) as pg:
+            pg.goto(f"{base_url}/")
+            assert pg.locator("body").get_attribute("data-md-color-scheme") == scheme, system
+            assert pg.kb_errors == []

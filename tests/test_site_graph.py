@@ -280,11 +280,13 @@ def test_graph_json_agrees_with_the_graph(site, graph):
         assert (site / n["markdown"]).is_file(), n["markdown"]
 
 
+def canonical(page: str) -> str:
+    return html.unescape(re.search(r'<link rel="canonical" href="([^"]*)"', page).group(1))
+
+
 def test_llms_txt_links_resolve(site, graph):
     text = (site / "llms.txt").read_text(encoding="utf-8")
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    site_url = re.search(r"^site_url:\s*(\S+)", config, re.M)
-    prefix = urlparse(site_url.group(1)).path if site_url else "/"
+    prefix = urlparse(canonical((site / "index.html").read_text(encoding="utf-8"))).path
     assert text.startswith("# ")
     targets = re.findall(r"\]\(([^)\s]+)\)", text)
     assert targets
@@ -511,3 +513,19 @@ def test_derived_sections_stay_out_of_the_search_index(site, graph):
         for d in docs
         if d["location"].startswith(typed) and "Explains error" in d["text"]
     ]
+
+
+def test_site_url_comes_from_the_environment(tmp_path, graph):
+    published = "https://example.org/kb/"
+    res = build(ROOT / "mkdocs.yml", tmp_path, cwd=ROOT, env={"SITE_URL": published})
+    assert res.returncode == 0, res.stdout + res.stderr
+    node = next(iter(graph.nodes.values()))
+    assert canonical(page_html(tmp_path, node.url)) == published + node.url
+    links = re.findall(r"\]\(([^)\s]+)\)", (tmp_path / "llms.txt").read_text(encoding="utf-8"))
+    assert links and all(link.startswith(published) for link in links)
+
+
+def test_each_page_describes_itself_with_its_summary(site, graph):
+    for node in graph.nodes.values():
+        found = re.findall(r'<meta name="description" content="([^"]*)"', page_html(site, node.url))
+        assert [html.unescape(d) for d in found] == [node.summary], node.src_uri

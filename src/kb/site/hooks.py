@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import html
+
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -106,6 +108,9 @@ def on_page_markdown(markdown: str, page, config, files):
         hide.append("tags")
     # the title is plain text; the theme writes page titles as HTML (navigation, <title>)
     page.meta["title"] = render.html_title(node.title)
+    # what search engines and link previews show: the page's own one-line answer (the theme
+    # writes it into an attribute as it is: quotes escaped here)
+    page.meta["description"] = html.escape(node.summary, quote=True)
     return render.page_additions(markdown, node, graph)
 
 
