@@ -316,6 +316,16 @@ def test_graph_page_loads_without_errors_or_outside_requests(page, base_url, kb)
     assert page.kb_foreign == []
 
 
+def test_graph_library_is_fetched_only_by_pages_with_a_graph(page, base_url, kb):
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if "cytoscape" in r.url else None)
+    page.goto(f"{base_url}/")
+    page.wait_for_load_state("networkidle")
+    assert fetched == []
+    open_local(page, base_url, kb["nodes"][0])
+    assert fetched == [f"{base_url}/assets/vendor/cytoscape.min.js"]
+
+
 def test_type_badges_have_the_vocabulary_colours(page, base_url, kb):
     vocab = yaml.safe_load((ROOT / "src/kb/graph/vocabulary.yaml").read_text(encoding="utf-8"))
     for type_name in {n["type"] for n in kb["nodes"]}:

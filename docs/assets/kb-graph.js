@@ -10,9 +10,12 @@
    Hovering a page highlights it and its neighbours; clicking (tapping) it opens it.
    For tests and the benchmark: window.kbGraphs = [{kind, cy, container}], container.dataset.ready
    once a graph is drawn, and for the global graph documentElement.dataset.kbGraphReady and
-   window.kbGraphReadyAt. Plain ES2017, no build step; cytoscape is loaded before this file. */
+   window.kbGraphReadyAt. Plain ES2017, no build step. cytoscape (about 430 KB) is fetched only
+   by a page that has a graph, from assets/vendor/ next to this file. */
 (function () {
   "use strict";
+
+  const LIBRARY = new URL("vendor/cytoscape.min.js", document.currentScript.src).href;
 
   const LABEL_CHARS = 48; // longer titles are cut on the canvas; the hovered page shows it whole
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -480,10 +483,22 @@
 
   // ---- start ---------------------------------------------------------------------------------
 
-  function start() {
+  /* Load cytoscape once; resolves false when it cannot be loaded (the plain lists stay). */
+  function loadLibrary() {
+    if (typeof window.cytoscape === "function") return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const script = document.createElement("script");
+      script.src = LIBRARY;
+      script.onload = () => resolve(typeof window.cytoscape === "function");
+      script.onerror = () => resolve(false);
+      document.head.appendChild(script);
+    });
+  }
+
+  async function start() {
     const containers = Array.from(document.querySelectorAll(".kb-graph[data-kb-graph]"));
-    if (!containers.length) return; // a page without a graph: nothing to do
-    if (typeof window.cytoscape !== "function") return; // the plain lists stay
+    if (!containers.length) return; // a page without a graph: nothing to load or draw
+    if (!(await loadLibrary())) return;
     const graphs = (window.kbGraphs = window.kbGraphs || []);
     containers.forEach((container) => {
       const parts = [".kb-graph-canvas", "script.kb-graph-data"];
