@@ -84,3 +84,32 @@ def test_palette_follows_the_system_setting(browser, base_url):
             pg.goto(f"{base_url}/")
             assert pg.locator("body").get_attribute("data-md-color-scheme") == scheme, system
             assert pg.kb_errors == []
+
+
+# WCAG contrast of the copy button's colour, blended over the code block's background
+CONTRAST = """(button) => {
+  const rgba = (t) => t.match(/[\\d.]+/g).map(Number);
+  const [r, g, b, a = 1] = rgba(getComputedStyle(button).color);
+  const code = button.closest(".highlight").querySelector("code");
+  const bg = rgba(getComputedStyle(code).backgroundColor);
+  const fg = [r, g, b].map((c, i) => c * a + bg[i] * (1 - a));
+  const lum = (c) => {
+    const [x, y, z] = c.map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * x + 0.7152 * y + 0.0722 * z;
+  };
+  const [hi, lo] = [lum(fg), lum(bg)].sort((p, q) => q - p);
+  return (hi + 0.05) / (lo + 0.05);
+}"""
+
+
+def test_copy_button_is_visible_at_rest(browser, base_url):
+    for system in ("light", "dark"):
+        with browser_support.new_page(browser, color_scheme=system) as pg:
+            pg.goto(f"{base_url}/implementation/loading-a-generation-model/")
+            pg.mouse.move(0, 0)  # nothing hovered
+            button = pg.locator('.kb-snippet .md-code__button[data-md-type="copy"]').first
+            ratio = button.evaluate(CONTRAST)
+            assert ratio >= 3, f"{system}: copy button contrast {ratio:.2f}:1"

@@ -350,7 +350,7 @@
     );
   }
 
-  async function initGlobal(container, graphs) {
+  async function initGlobal(container, graphs, json) {
     const extra = readData(container);
     const canvas = container.querySelector(".kb-graph-canvas");
     const status = container.querySelector(".kb-graph-status");
@@ -360,9 +360,7 @@
     const src = container.dataset.src;
     let data;
     try {
-      const response = await fetch(src);
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      data = await response.json();
+      data = await json;
       performance.mark("kb-graph:data");
     } catch (err) {
       say("The graph could not be loaded (" + err.message + "); every page is listed below.");
@@ -495,16 +493,35 @@
     });
   }
 
+  async function fetchJson(src) {
+    const response = await fetch(src);
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return response.json();
+  }
+
+  /* This script comes last in the body, so the graphs above it are parsed already: the library
+     and graph.json are requested now, side by side, and drawn from once the page is ready. */
+  const containers = Array.from(document.querySelectorAll(".kb-graph[data-kb-graph]"));
+  const library = containers.length ? loadLibrary() : null;
+  const data = new Map();
+  containers.forEach((container) => {
+    if (container.dataset.kbGraph !== "global" || !container.dataset.src) return;
+    const json = fetchJson(container.dataset.src);
+    json.catch(() => {}); // a failure is reported by initGlobal, not as an unhandled rejection
+    data.set(container, json);
+  });
+
   async function start() {
-    const containers = Array.from(document.querySelectorAll(".kb-graph[data-kb-graph]"));
     if (!containers.length) return; // a page without a graph: nothing to load or draw
-    if (!(await loadLibrary())) return;
+    if (!(await library)) return;
     const graphs = (window.kbGraphs = window.kbGraphs || []);
     containers.forEach((container) => {
       const parts = [".kb-graph-canvas", "script.kb-graph-data"];
       if (!parts.every((sel) => container.querySelector(sel))) return; // not a graph to draw
       if (container.dataset.kbGraph === "local") graphs.push(initLocal(container));
-      else if (container.dataset.kbGraph === "global") initGlobal(container, graphs);
+      else if (container.dataset.kbGraph === "global") {
+        initGlobal(container, graphs, data.get(container) || Promise.reject(new Error("no data-src")));
+      }
     });
     // Material's light/dark toggle changes the body's scheme: redraw with its colours
     new MutationObserver(() => graphs.forEach((g) => g.restyle())).observe(document.body, {
