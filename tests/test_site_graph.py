@@ -529,3 +529,21 @@ def test_each_page_describes_itself_with_its_summary(site, graph):
     for node in graph.nodes.values():
         found = re.findall(r'<meta name="description" content="([^"]*)"', page_html(site, node.url))
         assert [html.unescape(d) for d in found] == [node.summary], node.src_uri
+
+
+def test_the_404_page_leads_on(site, graph):
+    page = (site / "404.html").read_text(encoding="utf-8")
+    listed = re.search(r'<ul class="kb-not-found">(.*?)</ul>', page, re.S)
+    assert listed, "404.html lists no start pages"
+    hrefs = [href for href, _ in links(listed.group(1))]
+    for href in hrefs:
+        path = href.lstrip("/").removesuffix(".")
+        assert (site / path / "index.html").is_file(), f"404.html links to {href}, a page it lacks"
+    assert {f"/{t}/" for t in graph.vocab.types} <= set(hrefs)
+    assert 'data-md-component="search"' in page
+
+
+def test_pages_link_to_the_previous_and_next_page(site, graph):
+    for node in graph.nodes.values():
+        footer = page_html(site, node.url).split('<footer class="md-footer">', 1)[1]
+        assert "md-footer__link--prev" in footer or "md-footer__link--next" in footer, node.url
