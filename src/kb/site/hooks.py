@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import html
-
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError

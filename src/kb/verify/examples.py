@@ -35,7 +35,7 @@ class _SnippetPrints(MockPrintFunction):
     __slots__ = ()
 
     def __call__(self, *args, sep: str = " ", **kwargs) -> None:
-        # 3 frames up: Mock's _execute_mock_call, _mock_call and __call__; then print's caller
+        # frames 1 to 3 are Mock's (_execute_mock_call, _mock_call, __call__): 4 called print
         caller = sys._getframe(4)
         filename = caller.f_code.co_filename
         if Path(filename).name == self.file.name and self.file.samefile(filename):
