@@ -113,3 +113,24 @@ def test_copy_button_is_visible_at_rest(browser, base_url):
             button = pg.locator('.kb-snippet .md-code__button[data-md-type="copy"]').first
             ratio = button.evaluate(CONTRAST)
             assert ratio >= 3, f"{system}: copy button contrast {ratio:.2f}:1"
+
+
+# the pages whose code and messages were the widest before code was made to fit the column
+WIDE_PAGES = (
+    "principle/memory-budget/",
+    "principle/model-companion-files/",
+    "error/modules-dispatched-on-cpu/",
+    "error/wrong-auto-class/",
+    "environment/cpu-only/",
+    "workflow/qlora-end-to-end/",
+)
+OVERFLOWING = """() => Array.from(document.querySelectorAll('.md-content .highlight pre > code'))
+  .filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.textContent.slice(0, 60))"""
+
+
+def test_code_fits_the_column_on_a_laptop_screen(browser, base_url):
+    with browser_support.new_page(browser, viewport={"width": 1366, "height": 768}) as pg:
+        for path in WIDE_PAGES:
+            pg.goto(f"{base_url}/{path}")
+            pg.locator("details.kb-snippet, .kb-snippet details").first.wait_for(state="attached")
+            assert pg.evaluate(OVERFLOWING) == [], path

@@ -24,7 +24,8 @@ model = AutoModelForCausalLM.from_pretrained(
     revision=model_args.model_revision,
     dtype=model_args.dtype,  # a string works: "bfloat16" loads as torch.bfloat16
     attn_implementation=model_args.attn_implementation,
-    use_cache=not gradient_checkpointing,  # the KV cache is useless when activations are recomputed
+    # the KV cache is useless when activations are recomputed
+    use_cache=not gradient_checkpointing,
     quantization_config=quantization_config,
     device_map=device_map,
 )

@@ -13,7 +13,8 @@ for package in ("torch", "transformers", "accelerate", "peft", "bitsandbytes", "
     #> bitsandbytes 0.50.2
     #> trl 1.16.0
     #> datasets 5.2.0
-print("CUDA available:", torch.cuda.is_available(), "| torch built with CUDA:", torch.version.cuda)
+cuda_build = torch.version.cuda
+print("CUDA available:", torch.cuda.is_available(), "| torch built with CUDA:", cuda_build)
 #> CUDA available: False | torch built with CUDA: None
 # --8<-- [end:versions]
 

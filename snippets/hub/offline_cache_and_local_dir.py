@@ -24,5 +24,6 @@ local = AutoModelForCausalLM.from_pretrained("qwen-0.5b-local")
 local_tokenizer = AutoTokenizer.from_pretrained("qwen-0.5b-local")
 
 local_weights = local.state_dict()
-print(all(torch.equal(tensor, local_weights[name]) for name, tensor in model.state_dict().items()))
+weights = model.state_dict()
+print(all(torch.equal(tensor, local_weights[name]) for name, tensor in weights.items()))
 #> True

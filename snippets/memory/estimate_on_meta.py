@@ -7,7 +7,8 @@ def estimate(config, dtype=torch.bfloat16):
     """Parameters, weight bytes and KV-cache bytes per token, with nothing allocated."""
     with torch.device("meta"):  # tensors get a shape and a dtype, but no storage
         model = AutoModelForCausalLM.from_config(config, dtype=dtype)
-    head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
+    heads = config.num_attention_heads
+    head_dim = getattr(config, "head_dim", None) or config.hidden_size // heads
     kv_heads = getattr(config, "num_key_value_heads", None) or config.num_attention_heads
     return {
         "model": model,

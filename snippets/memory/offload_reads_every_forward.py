@@ -12,7 +12,9 @@ device_map = {
     "model.rotary_emb": main,
     "lm_head": main,
 }
-model = AutoModelForCausalLM.from_pretrained(model_id, dtype=torch.bfloat16, device_map=device_map)
+model = AutoModelForCausalLM.from_pretrained(
+    model_id, dtype=torch.bfloat16, device_map=device_map
+)
 
 inputs = tokenizer("Offloaded weights travel", return_tensors="pt").to(model.device)
 with torch.no_grad():

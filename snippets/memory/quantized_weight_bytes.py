@@ -9,7 +9,8 @@ def weight_bytes(config, scheme="bf16"):
         model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16)
     # bitsandbytes quantizes every Linear layer except the output head
     head = model.get_output_embeddings()
-    quantized = {id(m.weight) for m in model.modules() if isinstance(m, torch.nn.Linear) and m is not head}
+    linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear) and m is not head]
+    quantized = {id(m.weight) for m in linears}
     total = sum(b.numel() * b.element_size() for b in model.buffers())
     for p in model.parameters():
         n = p.numel()

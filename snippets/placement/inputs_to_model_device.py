@@ -3,7 +3,8 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 model_id = "gpt2"
 tokenizer = AutoTokenizer.from_pretrained(model_id)
-model = AutoModelForCausalLM.from_pretrained(model_id, device_map="auto")  # cuda:0 if there is a GPU
+# on cuda:0 if there is a GPU
+model = AutoModelForCausalLM.from_pretrained(model_id, device_map="auto")
 
 # --8<-- [start:fix]
 inputs = tokenizer("Where are my tensors?", return_tensors="pt").to(model.device)

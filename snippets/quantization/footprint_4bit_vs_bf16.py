@@ -3,7 +3,9 @@ from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
 model_id = "Qwen/Qwen2.5-Coder-7B-Instruct"
 
-bf16_model = AutoModelForCausalLM.from_pretrained(model_id, device_map="auto", dtype=torch.bfloat16)
+bf16_model = AutoModelForCausalLM.from_pretrained(
+    model_id, device_map="auto", dtype=torch.bfloat16
+)
 nf4_model = AutoModelForCausalLM.from_pretrained(
     model_id,
     device_map="auto",
