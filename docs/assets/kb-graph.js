@@ -505,8 +505,9 @@
   const library = containers.length ? loadLibrary() : null;
   const data = new Map();
   containers.forEach((container) => {
-    if (container.dataset.kbGraph !== "global" || !container.dataset.src) return;
-    const json = fetchJson(container.dataset.src);
+    if (container.dataset.kbGraph !== "global") return;
+    const src = container.dataset.src;
+    const json = src ? fetchJson(src) : Promise.reject(new Error("no data-src"));
     json.catch(() => {}); // a failure is reported by initGlobal, not as an unhandled rejection
     data.set(container, json);
   });
@@ -520,7 +521,7 @@
       if (!parts.every((sel) => container.querySelector(sel))) return; // not a graph to draw
       if (container.dataset.kbGraph === "local") graphs.push(initLocal(container));
       else if (container.dataset.kbGraph === "global") {
-        initGlobal(container, graphs, data.get(container) || Promise.reject(new Error("no data-src")));
+        initGlobal(container, graphs, data.get(container));
       }
     });
     // Material's light/dark toggle changes the body's scheme: redraw with its colours
